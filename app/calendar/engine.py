@@ -1,0 +1,103 @@
+"""The touchpoint engine: every birthday, anniversary, renewal, festival and visit due in a date range.
+
+Rules (the README quotes these):
+- Yearly kinds (生日, 结婚纪念日, 成交周年, 节日) give every occurrence whose date is in [start, end].
+- Status: a mark 'done'/'skipped' shows as such; 'snoozed' moves the touchpoint to `snooze_to` (and it is
+  'overdue' again once that day has passed unmarked); no mark: 'overdue' if the date is before today
+  (with overdue_days), else 'due'.  A touchpoint is listed when its (possibly moved) date is in range.
+- 定期拜访 (cadence): due = last contact (or the card's creation date if never contacted) + the grade's
+  cadence days; one per customer, listed when due in range, and — when the range starts on or before
+  today — also when already overdue.  Its key holds the due date, so a new visit starts a new one.
+- 新单回访 (followup): a visit within `new_deal_followup_days` of a deal's start (date = start + days).
+- Renewals: date = the deal's renewal date, lead = date − renewal_lead_days; kind '周年' repeats yearly
+  (成交周年, from the stored date on); '续期'/'续保'/'到期' happen once.
+- 竞品合同到期: lead competitor_lead_days.  Birthdays, weddings and festivals: lead birthday_lead_days.
+- Life events (乔迁、晋升、结婚、生子 …): one congratulation on the event day; other kinds one 关心问候.
+- Festivals: one per customer whose grade (blank counts as D) is in festival_grades[key]; 清明 is a
+  reminder, never a greeting.
+- Order: date, then kind (KINDS order), then customer name and id.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date
+from operator import itemgetter
+
+from app.calendar.emit import Run, Window, emit_customer
+from app.calendar.model import (
+    BUSINESS_METHOD,
+    DEFAULT_CADENCE_DAYS,
+    GREETING_SERVICE,
+    KIND_ORDER,
+    KINDS,
+    CalendarSettings,
+    CustomerDates,
+    DateSpec,
+    DealDates,
+    Mark,
+    PersonDates,
+    Touchpoint,
+)
+from app.errors import ValidationError
+
+__all__ = [
+    "BUSINESS_METHOD", "DEFAULT_CADENCE_DAYS", "GREETING_SERVICE", "KINDS", "KIND_ORDER", "CalendarSettings",
+    "CustomerDates", "DateSpec", "DealDates", "Mark", "PersonDates", "Touchpoint", "touchpoints",
+]
+
+_ISO_TAIL = re.compile(r":(\d{4}-\d{2}-\d{2})$")
+_TOKEN = re.compile(r"^[cd]\d+$")
+_BY_NAME = itemgetter(5, 3)  # (customer_name, customer_id)
+
+
+def touchpoints(customers: Iterable[CustomerDates], start: date, end: date, today: date,
+                settings: CalendarSettings, marks: Mapping[str, Mark]) -> list[Touchpoint]:
+    """Every touchpoint in [start, end] (plus overdue 定期拜访 when start <= today), in agenda order."""
+    if end < start:
+        raise ValidationError("日期范围", f"结束日期 {end} 早于开始日期 {start}")
+    run = Run(start, end, today, settings, marks)
+    extra = _snooze_window(start, end, settings, marks)
+    for customer in customers:
+        window = run.window
+        if extra is not None and _touched(customer, extra[1]):
+            window = extra[0]
+        emit_customer(run, window, customer)
+    out: list[Touchpoint] = []
+    for k in sorted(run.buckets):
+        bucket = run.buckets[k]
+        if len(bucket) > 1:
+            bucket.sort(key=_BY_NAME)
+        out += bucket
+    return out
+
+
+def _snooze_window(start: date, end: date, settings: CalendarSettings,
+                   marks: Mapping[str, Mark]) -> tuple[Window, frozenset[str]] | None:
+    """A wider window for the few customers whose yearly touchpoint was snoozed into the range from outside.
+
+    Yearly kinds are only generated inside the range; a birthday from last month snoozed to this month
+    must be generated from its own date, so those customers (and deals) get a window that reaches it.
+    """
+    lo, hi = start.toordinal(), end.toordinal()
+    first, last, tokens = lo, hi, set()
+    for key, mark in marks.items():
+        if mark.status != "snoozed" or mark.snooze_to is None or not lo <= mark.snooze_to.toordinal() <= hi:
+            continue
+        tail = _ISO_TAIL.search(key)
+        if tail is None:
+            continue
+        o = date.fromisoformat(tail.group(1)).toordinal()
+        if lo <= o <= hi:
+            continue
+        first, last = min(first, o), max(last, o)
+        tokens.update(part for part in key.split(":")[1:-1] if _TOKEN.match(part))
+    if not tokens:
+        return None
+    return Window.build(date.fromordinal(first), date.fromordinal(last), settings), frozenset(tokens)
+
+
+def _touched(customer: CustomerDates, tokens: frozenset[str]) -> bool:
+    if f"c{customer.customer_id}" in tokens:
+        return True
+    return any(f"d{deal.deal_id}" in tokens for deal in customer.deals)

@@ -1,0 +1,90 @@
+"""Opening and creating archives: lock, unlock, verify, migrate (after a verified copy), hand back an Archive."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from app import archive as af
+from app import migrate
+from app.errors import ArchiveDamaged, ArchiveError
+from app.fileutil import ProcessLock, make_private_dir
+
+logger = logging.getLogger(__name__)
+
+
+def create_archive(path: Path, password: str) -> af.Archive:
+    """Create a new archive (never overwrites), bring it to the newest schema and open it."""
+    path = Path(path)
+    make_private_dir(path.parent)
+    lock = ProcessLock(path)
+    lock.acquire()
+    try:
+        af.create_file(path, password)
+        opened = af.unlock(path, password)
+        archive = af.Archive(opened, lock)
+    except BaseException:
+        lock.release()
+        raise
+    try:
+        migrate.upgrade(archive.engine)
+    except BaseException:
+        archive.close()
+        af.remove_archive_files(path)
+        raise
+    logger.info("archive created")
+    return archive
+
+
+def open_archive(path: Path, password: str, *, known_salt: bytes | None = None,
+                 upgrade: bool = True, echo: bool = False) -> af.Archive:
+    """Open an existing archive: refuse a second instance, verify every page, migrate if needed."""
+    path = Path(path)
+    af.precheck_file(path)
+    lock = ProcessLock(path)
+    lock.acquire()
+    try:
+        opened = af.unlock(path, password, known_salt)
+        archive = af.Archive(opened, lock, echo=echo)
+    except BaseException:
+        lock.release()
+        raise
+    if upgrade:
+        try:
+            upgrade_with_copy(archive)
+        except BaseException:
+            archive.close()
+            raise
+    return archive
+
+
+def schema_revision(archive: af.Archive) -> str:
+    """The archive's schema revision."""
+    with archive.engine.connect() as conn:
+        return migrate.current_revision(conn)
+
+
+def upgrade_with_copy(archive: af.Archive) -> Path | None:
+    """Apply pending migrations after keeping a verified encrypted copy; returns the copy's path."""
+    current, head = schema_revision(archive), migrate.head_revision()
+    if current == head:
+        return None
+    if current and current not in _known_revisions():
+        raise ArchiveError(f"档案的结构版本（{current}）比本程序新，请升级 ClientFile 后再打开。")
+    copy = archive.path.with_name(
+        f"{archive.path.stem}.升级前-{current or 'new'}-{datetime.now():%Y%m%d%H%M%S}{archive.path.suffix}"
+    )
+    key = archive.key_for_copy()
+    with af.exported_copy(archive.path, key, copy, af.same_key_spec(key, archive.salt)) as tmp:
+        check = af.diagnose(tmp, key)
+        if not check.ok:
+            raise ArchiveDamaged("升级前的备份副本校验失败，未升级。", check.problems)
+    logger.info("schema %s -> %s (copy kept)", current or "-", head)
+    migrate.upgrade(archive.engine)
+    return copy
+
+
+def _known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {s.revision for s in ScriptDirectory.from_config(migrate._config()).walk_revisions()}

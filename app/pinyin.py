@@ -1,0 +1,58 @@
+"""Names to pinyin for search and sorting, reading polyphonic surnames as surnames (单→shan, 曾→zeng)."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pypinyin import Style, lazy_pinyin
+
+# Surnames whose surname reading differs from pypinyin's most common reading. Compound surnames first.
+COMPOUND_SURNAMES: dict[str, tuple[str, ...]] = {
+    "尉迟": ("yu", "chi"), "万俟": ("mo", "qi"), "长孙": ("zhang", "sun"), "单于": ("chan", "yu"),
+    "令狐": ("ling", "hu"), "澹台": ("tan", "tai"), "宇文": ("yu", "wen"), "司马": ("si", "ma"),
+    "欧阳": ("ou", "yang"), "上官": ("shang", "guan"), "诸葛": ("zhu", "ge"), "东方": ("dong", "fang"),
+    "皇甫": ("huang", "fu"), "公孙": ("gong", "sun"), "慕容": ("mu", "rong"), "夏侯": ("xia", "hou"),
+}
+SURNAMES: dict[str, str] = {
+    "单": "shan", "曾": "zeng", "解": "xie", "仇": "qiu", "区": "ou", "查": "zha", "朴": "piao",
+    "乐": "yue", "盖": "ge", "缪": "miao", "覃": "qin", "翟": "zhai", "召": "shao", "纪": "ji",
+    "繁": "po", "员": "yun", "牟": "mou", "秘": "bi", "种": "chong", "句": "gou", "冼": "xian",
+    "洗": "xian", "葛": "ge", "黑": "he", "能": "nai", "过": "guo", "隗": "wei", "蕃": "pi",
+    "燕": "yan", "宁": "ning", "相": "xiang", "都": "du", "沈": "shen", "折": "she", "谌": "chen",
+    "阚": "kan", "晟": "cheng", "啜": "chuai", "禚": "zhuo", "郇": "huan", "訾": "zi", "尉": "wei",
+    "长": "chang", "重": "chong",
+}
+
+
+def _syllables(text: str) -> list[str]:
+    pieces = lazy_pinyin(text, errors=lambda chars: list(chars.lower()))
+    return [s.lower() for s in pieces if s.strip()]
+
+
+@lru_cache(maxsize=200_000)
+def name_syllables(name: str, *, person: bool = True) -> tuple[str, ...]:
+    """Pinyin syllables of a name; for a person the first one or two characters read as a surname."""
+    name = name.strip()
+    if not name:
+        return ()
+    if person:
+        for compound, reading in COMPOUND_SURNAMES.items():
+            if name.startswith(compound):
+                return reading + tuple(_syllables(name[2:]))
+        if name[0] in SURNAMES:
+            return (SURNAMES[name[0]], *_syllables(name[1:]))
+    return tuple(_syllables(name))
+
+
+def full_pinyin(name: str, *, person: bool = True) -> str:
+    """'张三丰' → 'zhangsanfeng' (used for search and for sorting names in pinyin order)."""
+    return "".join(name_syllables(name, person=person)).replace(" ", "")
+
+
+def initials(name: str, *, person: bool = True) -> str:
+    """'张三丰' → 'zsf'."""
+    return "".join(s[0] for s in name_syllables(name, person=person) if s and s[0].isalnum())
+
+
+def sort_key(name: str, *, person: bool = True) -> str:
+    """A key that sorts names in pinyin order, then by characters for equal readings."""
+    return " ".join(name_syllables(name, person=person)) + "\x1f" + name

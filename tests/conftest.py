@@ -1,0 +1,63 @@
+"""Shared fixtures: a real encrypted archive in a temporary folder, and its services."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports Qt
+
+import pytest
+
+PASSWORD = "测试 pass'word%;"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own CLIENTFILE_HOME (settings, logs, default archive, backups)."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("CLIENTFILE_HOME", str(home))
+    monkeypatch.delenv("CLIENTFILE_PASSWORD", raising=False)
+    monkeypatch.delenv("CLIENTFILE_BACKUP_PASSWORD", raising=False)
+    return home
+
+
+@pytest.fixture
+def archive_path(tmp_path: Path) -> Path:
+    """Where the test archive lives."""
+    return tmp_path / "data" / "客户档案.cfdb"
+
+
+@pytest.fixture
+def archive(archive_path: Path) -> Iterator[object]:
+    """A freshly created, open, encrypted archive."""
+    from app.db import create_archive
+
+    arc = create_archive(archive_path, PASSWORD)
+    yield arc
+    arc.close()
+
+
+class Clock:
+    """A settable clock for services."""
+
+    def __init__(self, now: datetime) -> None:
+        self.value = now
+
+    def __call__(self) -> datetime:
+        return self.value
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """Services' clock, starting at 2026-11-22 09:30."""
+    return Clock(datetime(2026, 11, 22, 9, 30))
+
+
+@pytest.fixture
+def svc(archive: object, clock: Clock) -> object:
+    """Services over the test archive with the test clock."""
+    from app.services import Services
+
+    return Services.build(archive, clock=clock)  # type: ignore[arg-type]
