@@ -35,7 +35,8 @@ _EFFECTIVE_GRADE = {g: g for g in _GRADES}  # blank or unknown grade counts as D
 _LUNAR_TEXT = {(m, leap, d): format_lunar(LunarDate(None, m, d, leap))
                for m in range(1, 13) for leap in (False, True) for d in range(1, 31)}
 CONGRATULATE = ("乔迁", "晋升", "结婚", "生子", "升学", "开业", "获奖")
-_FEST = KIND_ORDER["festival"]
+_KIND_ORDER = dict(KIND_ORDER)
+_FEST = _KIND_ORDER["festival"]
 
 
 class _Dates(dict[int, date]):
@@ -106,6 +107,22 @@ class Run:
         self.buckets: dict[int, list[Touchpoint]] = {}
         self.cadence = {g: settings.cadence_days.get(g, settings.cadence_days.get("D", 365)) for g in "ABCD"}
         self.cadence[""] = settings.cadence_days.get("", self.cadence["D"])
+        self._festival_rows: dict[int, dict[str, tuple[tuple, ...]]] = {}
+
+    def festival_rows(self, w: Window) -> dict[str, tuple[tuple, ...]]:
+        """w's festival rows with this run's status, date objects and output bucket added (once per window)."""
+        rows = self._festival_rows.get(id(w))
+        if rows is None:
+            rows = self._festival_rows[id(w)] = {g: tuple(map(self._festival_row, w.festivals[g])) for g in _GRADES}
+        return rows
+
+    def _festival_row(self, row: tuple) -> tuple:
+        o, lead = row[2], row[3]
+        status, overdue = ("overdue", self.today - o) if o < self.today else ("due", 0)
+        append = None
+        if self.lo <= o <= self.hi:
+            append = self.buckets.setdefault((o << 4) | _FEST, []).append
+        return (*row, self.dates[o], self.dates[lead], status, overdue, append)
 
     def wanted(self, o: int) -> bool:
         """Whether a single-date occurrence on o could be listed (in range, or movable by some mark)."""
@@ -134,7 +151,7 @@ class Run:
                 return
         if fo != o:
             lead = fo
-        k = (fo << 4) | KIND_ORDER[kind]
+        k = (fo << 4) | _KIND_ORDER[kind]
         bucket = self.buckets.get(k)
         if bucket is None:
             bucket = self.buckets[k] = []
@@ -180,23 +197,15 @@ def emit_customer(run: Run, w: Window, c: CustomerDates) -> None:
 
 def _festivals(run: Run, w: Window, c: CustomerDates, cs: str, grade: str) -> None:
     # The hot path: with default settings every customer gets 春节 and 中秋, A/B ones 17 more.
-    today, marks, dates, buckets = run.today, run.marks, run.dates, run.buckets
-    for pre, suf, o, lead, title, source, fkey, method, gift in w.festivals[grade]:
+    marks, cid, card, name = run.marks, c.customer_id, c.card_no, c.name
+    for pre, suf, o, lead, title, source, fkey, method, gift, d, ld, status, overdue, append in \
+            run.festival_rows(w)[grade]:
         key = pre + cs + suf
         if marks and key in marks:
-            run.add(c, key, o, lead, "festival", (None, c.name), (title, method, gift, source),
-                    (fkey, None, "", False))
-            continue
-        if not run.lo <= o <= run.hi:
-            continue
-        status, overdue = ("overdue", today - o) if o < today else ("due", 0)
-        k = (o << 4) | _FEST
-        bucket = buckets.get(k)
-        if bucket is None:
-            bucket = buckets[k] = []
-        bucket.append(_new(Touchpoint, (key, dates[o], dates[lead], c.customer_id, c.card_no, c.name, None,
-                                        c.name, "festival", title, method, gift, status, source, fkey, None,
-                                        "", overdue)))
+            run.add(c, key, o, lead, "festival", (None, name), (title, method, gift, source), (fkey, None, "", False))
+        elif append is not None:
+            append(_new(Touchpoint, (key, d, ld, cid, card, name, None, name, "festival", title, method, gift,
+                                     status, source, fkey, None, "", overdue)))
 
 
 def _birthday(run: Run, c: CustomerDates, cs: str, grade: str, p: PersonDates, b: DateSpec, o: int) -> None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
-from operator import itemgetter
+from operator import attrgetter
 
 from app.calendar.emit import Run, Window, emit_customer
 from app.calendar.model import (
@@ -48,7 +48,7 @@ __all__ = [
 
 _ISO_TAIL = re.compile(r":(\d{4}-\d{2}-\d{2})$")
 _TOKEN = re.compile(r"^[cd]\d+$")
-_BY_NAME = itemgetter(5, 3)  # (customer_name, customer_id)
+_CUSTOMER_ORDER = attrgetter("name", "customer_id")
 
 
 def touchpoints(customers: Iterable[CustomerDates], start: date, end: date, today: date,
@@ -58,17 +58,15 @@ def touchpoints(customers: Iterable[CustomerDates], start: date, end: date, toda
         raise ValidationError("日期范围", f"结束日期 {end} 早于开始日期 {start}")
     run = Run(start, end, today, settings, marks)
     extra = _snooze_window(start, end, settings, marks)
-    for customer in customers:
+    # Customers in name order make every (day, kind) bucket come out already sorted.
+    for customer in sorted(customers, key=_CUSTOMER_ORDER):
         window = run.window
         if extra is not None and _touched(customer, extra[1]):
             window = extra[0]
         emit_customer(run, window, customer)
     out: list[Touchpoint] = []
     for k in sorted(run.buckets):
-        bucket = run.buckets[k]
-        if len(bucket) > 1:
-            bucket.sort(key=_BY_NAME)
-        out += bucket
+        out += run.buckets[k]
     return out
 
 

@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+from calendar import isleap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -11,6 +12,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from app.calendar.festivals import DEFAULT_FESTIVAL_GRADES
+from app.calendar.lunar import lunar_ordinal
 from app.calendar.rules import check_feb29_policy, check_solar_md
 from app.errors import ValidationError
 
@@ -49,10 +51,14 @@ class DateSpec:
         if self.calendar == "lunar":
             if not 1 <= self.month <= 12 or not 1 <= self.day <= 30:
                 raise ValidationError("生日", f"农历没有{self.month}月{self.day}日")
+            if self.year is not None:
+                lunar_ordinal(self.year, self.month, self.day, self.leap)  # that year must have this date
         elif self.calendar == "solar":
             check_solar_md(self.month, self.day)
             if self.leap:
                 raise ValidationError("生日", "公历没有闰月")
+            if self.year is not None and (self.month, self.day) == (2, 29) and not isleap(self.year):
+                raise ValidationError("生日", f"{self.year}年不是闰年，没有2月29日")
         else:
             raise ValidationError("生日", f"历法只能是 solar（公历）或 lunar（农历），不是“{self.calendar}”")
 
