@@ -148,9 +148,12 @@ def diagnose(path: Path, key: bytes, known_salt: bytes | None = None) -> Check:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlcipher3.DatabaseError as exc:
             if _error_code(exc) != 26 and "not a database" not in str(exc):
-                raise ArchiveDamaged(f"无法读取档案：{path.name}", (type(exc).__name__,)) from None
+                raise ArchiveDamaged(f"档案文件已损坏，无法读取：{path.name}", (str(exc),)) from None
             _raise_unreadable(conn, path, known_salt)
-        check = verify_connection(conn, path)
+        try:
+            check = verify_connection(conn, path)
+        except sqlcipher3.DatabaseError as exc:
+            raise ArchiveDamaged(f"档案文件已损坏：{path.name}", (str(exc),)) from None
     finally:
         conn.close()
     if not check.ok:
@@ -165,7 +168,7 @@ def _raise_unreadable(conn: sqlcipher3.Connection, path: Path, known_salt: bytes
         raise ArchiveDamaged(f"档案文件已损坏（{len(failed)} 页校验失败）：{path.name}", tuple(failed[:20]))
     if known_salt is not None and known_salt != read_salt(path):
         raise ArchiveDamaged(
-            f"档案文件开头（加密盐值）被破坏：{path.name}", ("前 16 字节与上次打开时记录的不同",)
+            f"档案文件已损坏：开头的加密盐值被改动（{path.name}）", ("前 16 字节与上次打开时记录的不同",)
         )
     raise WrongPassword("密码不正确，请重新输入。（密码区分大小写，注意输入法和大写锁定）")
 
@@ -182,6 +185,7 @@ def make_engine(path: Path, key: bytes, *, echo: bool = False) -> Engine:
 
     def creator() -> sqlcipher3.Connection:
         conn = raw_connect(path, key)
+        conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA busy_timeout = 10000")
@@ -281,10 +285,25 @@ def exported_copy(src: Path, key: bytes, dest: Path, key_spec: str) -> Iterator[
         finally:
             conn.close()
         yield tmp
+        _remove_side_files(tmp)
         atomic_replace(tmp, dest)
     finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        for leftover in (tmp, *_side_files(tmp)):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+
+
+def _side_files(path: Path) -> tuple[Path, ...]:
+    return tuple(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))
+
+
+def _remove_side_files(path: Path) -> None:
+    """Drop a closed copy's empty journal files before renaming it (they would be orphaned)."""
+    for side in _side_files(path):
+        if side.exists() and side.name.endswith("-wal") and side.stat().st_size:
+            raise ArchiveDamaged("副本的日志文件未写回，已中止。")
+        with contextlib.suppress(FileNotFoundError):
+            side.unlink()
 
 
 def rekey_file(path: Path, key: bytes, new_password: str, known_salt: bytes | None = None) -> bytes:
@@ -295,7 +314,6 @@ def rekey_file(path: Path, key: bytes, new_password: str, known_salt: bytes | No
     """
     check_new_password(new_password)
     with exported_copy(path, key, path, new_password) as tmp:
-        _set_wal(tmp, new_password)
         unlock(tmp, new_password)
     new_salt = read_salt(path)
     unlock(path, new_password)
@@ -304,16 +322,6 @@ def rekey_file(path: Path, key: bytes, new_password: str, known_salt: bytes | No
     except WrongPassword:
         return new_salt
     raise ArchiveDamaged("修改密码后旧密码仍能打开档案，已中止。")
-
-
-def _set_wal(path: Path, password: str) -> None:
-    conn = sqlcipher3.connect(_uri(path, "rw"), uri=True, isolation_level=None)
-    try:
-        conn.execute("PRAGMA cipher_log_level = NONE")
-        conn.execute(f"PRAGMA key = {_quote(password)}")
-        conn.execute("PRAGMA journal_mode = WAL")
-    finally:
-        conn.close()
 
 
 class Archive:

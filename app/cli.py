@@ -60,7 +60,10 @@ def opened_services(args: argparse.Namespace) -> Iterator[object]:
     from app.db import open_archive
     from app.services import Services
 
+    from app.archive import precheck_file
+
     path = archive_path(args)
+    precheck_file(path)  # a missing or empty file is reported before asking for a password
     settings = MachineSettings.load()
     salt_hex = settings.known_salts.get(str(path.resolve()))
     archive = open_archive(path, read_password(), known_salt=bytes.fromhex(salt_hex) if salt_hex else None)
@@ -97,6 +100,7 @@ def configure_logging() -> None:
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

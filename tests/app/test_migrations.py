@@ -1,0 +1,62 @@
+"""Schema migrations: a first-revision archive is upgraded at open, after a verified copy, keeping its data."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import text
+
+from app import archive as af
+from app import migrate
+from app.db import open_archive, schema_revision
+from app.fileutil import ProcessLock
+from app.rows import ListQuery
+from app.services import Services
+from tests.conftest import PASSWORD
+
+
+def _first_revision_archive(path: Path) -> None:
+    af.create_file(path, PASSWORD)
+    lock = ProcessLock(path)
+    lock.acquire()
+    arc = af.Archive(af.unlock(path, PASSWORD), lock)
+    migrate.upgrade(arc.engine, "0001")
+    with arc.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO customers (id, card_no, kind, name, name_pinyin, name_initials, gender, mobile, phone, "
+            "wechat, email, address, postcode, preferred_channel, company, title, occupation, org_nature, "
+            "business_scope, has_branches, parent_org, related_parties, main_needs, current_spend, needs, finance, "
+            "operations, purchasing, credit, relations, hobbies, personality, grade, grade_manual, economy, "
+            "awareness, influence, deal_status, stage, loss_reason, asset_tier, source, influence_center, "
+            "competitor, remarks, created_by, created_on, created_at, updated_at, deleted_by, birth_cal, birth_leap) "
+            "VALUES (1, 'KH000001', '个人', '曾小贤', 'zeng xiao xian', 'zxx', '男', '13812345678', '', '', '', '', "
+            "'', '', '电台', '', '', '', '', 0, '', '', '', '', '', '', '', '', '', '', '', '', 'B', 0, '', '', '', "
+            "'未成交', '顾客识别', '', '', '', 0, '', '老数据', '', '2020-01-01', '2020-01-01 00:00:00', "
+            "'2020-01-01 00:00:00', '', '', 0)"
+        ))
+    arc.close()
+
+
+def test_migration_from_first_revision_keeps_the_data(archive_path: Path) -> None:
+    _first_revision_archive(archive_path)
+    arc = open_archive(archive_path, PASSWORD)
+    try:
+        assert schema_revision(arc) == migrate.head_revision() != "0001"
+        svc = Services.build(arc)
+        card = svc.customers.get(1)
+        assert (card.data.name, card.data.remarks, card.data.grade) == ("曾小贤", "老数据", "B")
+        # The new search index was filled from the old cards by the migration itself.
+        assert [r.name for r in svc.customers.list(ListQuery(search="zxx")).rows] == ["曾小贤"]
+        assert [r.name for r in svc.customers.list(ListQuery(search="电台")).rows] == ["曾小贤"]
+    finally:
+        arc.close()
+    copies = [p for p in archive_path.parent.iterdir() if "升级前" in p.name]
+    assert len(copies) == 1, "a verified copy is kept before migrating"
+    old = open_archive(copies[0], PASSWORD, upgrade=False)  # the copy opens with the same password
+    try:
+        assert schema_revision(old) == "0001"
+    finally:
+        old.close()
+
+
+def test_new_archive_is_at_head(archive: af.Archive) -> None:
+    assert schema_revision(archive) == migrate.head_revision()
