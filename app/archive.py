@@ -388,9 +388,8 @@ class Archive:
         """Checkpoint the WAL, close every connection, release the lock, forget the key."""
         if self._key is None:
             return
-        with contextlib.suppress(Exception):
-            with self.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        with contextlib.suppress(Exception), self.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         self.engine.dispose()
         self._key = None
         self._lock.release()

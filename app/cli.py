@@ -6,6 +6,7 @@ Errors print one clear Chinese line and exit non-zero.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import importlib
 import logging
@@ -22,7 +23,7 @@ from app.errors import AppError
 logger = logging.getLogger(__name__)
 
 # Modules under app/commands that add sub-commands (each has register(subparsers)).
-COMMAND_MODULES = ("core",)
+COMMAND_MODULES = ("core", "stats", "printing")
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -57,10 +58,9 @@ def archive_path(args: argparse.Namespace) -> Path:
 @contextmanager
 def opened_services(args: argparse.Namespace) -> Iterator[object]:
     """Open the archive named by args (password from env/prompt) and yield its Services."""
+    from app.archive import precheck_file
     from app.db import open_archive
     from app.services import Services
-
-    from app.archive import precheck_file
 
     path = archive_path(args)
     precheck_file(path)  # a missing or empty file is reported before asking for a password
@@ -107,10 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `clientfile` command."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
+    with contextlib.suppress(OSError):  # a read-only home must not stop the command line
         configure_logging()
-    except OSError:
-        pass  # a read-only home must not stop the command line
     handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
     try:
         if args.self_test:

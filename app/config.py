@@ -94,7 +94,7 @@ class MachineSettings:
         """Put an archive first in the recent list and record its salt."""
         key = str(archive.resolve())
         self.last_archive = key
-        self.recent_archives = [key] + [p for p in self.recent_archives if p != key][:9]
+        self.recent_archives = [key, *[p for p in self.recent_archives if p != key][:9]]
         if salt:
             self.known_salts[key] = salt.hex()
 

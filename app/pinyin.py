@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 # Surnames whose surname reading differs from pypinyin's most common reading. Compound surnames first.
 COMPOUND_SURNAMES: dict[str, tuple[str, ...]] = {

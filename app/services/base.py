@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -14,9 +14,6 @@ from app.archive import Archive
 from app.errors import NotFound
 from app.models import AuditEntry, Base
 from app.rows import Birthday
-
-T = TypeVar("T")
-M = TypeVar("M", bound=Base)
 
 
 class ServiceBase:
@@ -52,7 +49,7 @@ class ServiceBase:
         ))
 
 
-def get_or_404(session: Session, model: type[M], ident: int, what: str) -> M:
+def get_or_404[M: Base](session: Session, model: type[M], ident: int, what: str) -> M:
     """Load a row or raise NotFound with a Chinese message."""
     obj = session.get(model, ident)
     if obj is None:
@@ -88,7 +85,7 @@ def birthday_of(obj: Any) -> Birthday | None:
                     day=obj.birth_day, leap=bool(obj.birth_leap))
 
 
-def row_of(cls: type[T], obj: Any, **extra: Any) -> T:
+def row_of[T](cls: type[T], obj: Any, **extra: Any) -> T:
     """Build a row dataclass from a model object by field name."""
     values = {}
     for f in fields(cls):  # type: ignore[arg-type]

@@ -3,11 +3,29 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.enums import Channel, ComplaintStatus, ContactRole, DealState, DealStatus, Kind, LifeEvent, Method
-from app.enums import RenewalKind, Stage
+from app.enums import (
+    Channel,
+    ComplaintStatus,
+    ContactRole,
+    DealState,
+    DealStatus,
+    Kind,
+    LifeEvent,
+    Method,
+    RenewalKind,
+    Stage,
+)
 from app.errors import ValidationError
 from app.grading import FACTOR_CHOICES, FACTOR_LABELS
-from app.rows import Birthday, ComplaintInput, ContactInput, CustomerInput, DealInput, LifeEventInput, VisitInput
+from app.rows import (
+    Birthday,
+    ComplaintInput,
+    ContactInput,
+    CustomerInput,
+    DealInput,
+    LifeEventInput,
+    VisitInput,
+)
 from app.validate import (
     check_email,
     check_postcode,

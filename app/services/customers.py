@@ -12,8 +12,17 @@ from app import search
 from app.enums import tier_for
 from app.errors import ValidationError
 from app.grading import suggest_grade
-from app.models import Complaint, Customer, CustomerTag, Deal, GradeChange, LifeEventRecord, Setting, Tag
-from app.models import Visit
+from app.models import (
+    Complaint,
+    Customer,
+    CustomerTag,
+    Deal,
+    GradeChange,
+    LifeEventRecord,
+    Setting,
+    Tag,
+    Visit,
+)
 from app.pinyin import full_pinyin, initials, sort_key
 from app.rows import (
     CUSTOMER_LABELS,
@@ -33,6 +42,7 @@ from app.rows import (
 )
 from app.services.base import ServiceBase, birthday_of, diff, get_or_404, row_of, to_columns
 from app.services.checks import check_customer
+from app.validate import normalise_landline, normalise_mobile
 
 CARD_PREFIX = "KH"
 _SEQ_KEY = "next_card_seq"
@@ -146,7 +156,7 @@ class CustomerService(ServiceBase):
             raise ValidationError("客户编号", f"{dup} 在本批数据中出现了不止一次")
         taken = self._existing_card_nos(s, given)
         if taken:
-            raise ValidationError("客户编号", f"{sorted(taken)[0]} 已被其他客户使用")
+            self._check_card_no(s, sorted(taken)[0], None)  # raises, naming who has it
         need = sum(1 for d in items if not d.card_no)
         fresh = self._allocate(s, need) if need else []
         it = iter(fresh)
@@ -205,7 +215,8 @@ class CustomerService(ServiceBase):
             old_grade = customer.grade
             self._assign(s, customer, data)
             customer.updated_at = self.now()
-            changes = diff(_comparable(before), _comparable(data), CUSTOMER_LABELS)
+            s.flush()
+            changes = diff(_comparable(before), _comparable(self._input_of(customer)), CUSTOMER_LABELS)
             if customer.grade != old_grade:
                 s.add(GradeChange(customer_id=customer_id, at=self.now(), old=old_grade, new=customer.grade))
             if changes:
@@ -320,8 +331,9 @@ class CustomerService(ServiceBase):
             return [DeletedRow(*r) for r in rows]
 
     # ----- reading -------------------------------------------------------------------------
-    def list(self, query: ListQuery = ListQuery()) -> Page:
+    def list(self, query: ListQuery | None = None) -> Page:
         """One page of the customer list; filtering, search and sorting happen in SQL."""
+        query = query or ListQuery()
         column = _SORT_COLUMNS.get(query.sort, Customer.name_pinyin)
         order = column.desc().nulls_last() if query.descending else column.asc().nulls_last()
         stmt = select(Customer.id, Customer.card_no, Customer.name, Customer.kind, Customer.grade,
@@ -409,7 +421,7 @@ class CustomerService(ServiceBase):
 
     def duplicates(self, data: CustomerInput, exclude_id: int | None = None) -> list[DuplicateCandidate]:
         """Existing cards that may be this customer: same phone, or same name with company or birthday."""
-        phones = {search.digits(p) for p in (data.mobile, data.phone) if search.digits(p)}
+        phones = _phone_keys(data)
         name = " ".join(data.name.split())
         conditions = []
         if phones:
@@ -427,7 +439,7 @@ class CustomerService(ServiceBase):
         if exclude_id is not None:
             stmt = stmt.where(Customer.id != exclude_id)
         with self.read() as s:
-            return [DuplicateCandidate(c.id, c.card_no, c.name, c.company, c.mobile, _dup_reason(c, phones, name))
+            return [DuplicateCandidate(c.id, c.card_no, c.name, c.company, c.mobile, _dup_reason(c, phones, data))
                     for c in s.scalars(stmt.limit(20))]
 
     def pinyin_of(self, name: str, person: bool = True) -> tuple[str, str]:
@@ -435,10 +447,23 @@ class CustomerService(ServiceBase):
         return full_pinyin(name, person=person), initials(name, person=person)
 
 
-def _dup_reason(c: Customer, phones: set[str], name: str) -> str:
+def _phone_keys(data: CustomerInput) -> set[str]:
+    """The phones of an input as stored (normalised), for matching; unparseable ones by their digits."""
+    keys = set()
+    for raw, normalise in ((data.mobile, normalise_mobile), (data.phone, normalise_landline)):
+        try:
+            value = normalise(raw)
+        except ValidationError:
+            value = raw
+        if search.digits(value):
+            keys.add(search.digits(value))
+    return keys
+
+
+def _dup_reason(c: Customer, phones: set[str], data: CustomerInput) -> str:
     if c.mobile in phones or c.phone.replace("-", "") in phones:
         return "电话相同"
-    if c.company and c.name == name:
+    if c.company and c.company == data.company.strip():
         return "姓名和单位相同"
     return "姓名和生日相同"
 

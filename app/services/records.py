@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,11 +25,8 @@ from app.services import checks
 from app.services.base import ServiceBase, diff, get_or_404, row_of, to_columns
 from app.services.customers import touch
 
-I = TypeVar("I")
-R = TypeVar("R")
 
-
-class ChildService(ServiceBase, Generic[I, R]):
+class ChildService[In, R](ServiceBase):
     """Add / update / delete / list one kind of record that belongs to a customer."""
 
     model: ClassVar[type]
@@ -38,7 +35,7 @@ class ChildService(ServiceBase, Generic[I, R]):
     entity: ClassVar[str]
     labels: ClassVar[dict[str, str]] = {}
 
-    def check(self, data: I) -> I:
+    def check(self, data: In) -> In:
         """Validate an input (each kind overrides)."""
         return data
 
@@ -49,7 +46,7 @@ class ChildService(ServiceBase, Generic[I, R]):
     def after_change(self, s: Session, customer_id: int) -> None:
         """Keep derived customer fields right (each kind may override)."""
 
-    def add(self, customer_id: int, data: I) -> int:
+    def add(self, customer_id: int, data: In) -> int:
         """Add a record to a customer's card; returns its id."""
         data = self.check(data)
         with self.write() as s:
@@ -63,7 +60,7 @@ class ChildService(ServiceBase, Generic[I, R]):
             self.audit(s, "create", self.entity, obj.id, customer_id, f"新增{self.what}：{self.describe(obj)}")
             return obj.id
 
-    def update(self, record_id: int, data: I) -> None:
+    def update(self, record_id: int, data: In) -> None:
         """Save an edited record (changes audited field by field)."""
         data = self.check(data)
         with self.write() as s:
@@ -98,7 +95,7 @@ class ChildService(ServiceBase, Generic[I, R]):
             stmt = select(self.model).where(self.model.customer_id == customer_id).order_by(self.model.id.desc())
             return [row_of(self.row, x) for x in s.scalars(stmt)]
 
-    def _columns(self, data: I) -> dict[str, Any]:
+    def _columns(self, data: In) -> dict[str, Any]:
         return to_columns(data)
 
     def _stamp(self, obj: Any) -> None:
@@ -114,7 +111,7 @@ class ContactService(ChildService[ContactInput, ContactRow]):
     """Contact people and family members."""
 
     model, row, what, entity = Contact, ContactRow, "联系人", "contact"
-    labels = {"name": "姓名", "role": "角色", "relation": "关系", "mobile": "手机", "phone": "电话",
+    labels: ClassVar[dict[str, str]] = {"name": "姓名", "role": "角色", "relation": "关系", "mobile": "手机", "phone": "电话",
               "birth_month": "生日月", "birth_day": "生日日", "birth_year": "生日年", "birth_cal": "历法"}
 
     def check(self, data: ContactInput) -> ContactInput:
@@ -131,7 +128,7 @@ class DealService(ChildService[DealInput, DealRow]):
     """Deals and policies held; the first deal makes the customer 成交."""
 
     model, row, what, entity = Deal, DealRow, "成交记录", "deal"
-    labels = {"product": "产品", "amount": "金额", "start_date": "起始日期", "renewal_date": "续期/周年日",
+    labels: ClassVar[dict[str, str]] = {"product": "产品", "amount": "金额", "start_date": "起始日期", "renewal_date": "续期/周年日",
               "renewal_kind": "日期类型", "status": "状态", "contract_no": "合同/保单号", "notes": "备注"}
 
     def check(self, data: DealInput) -> DealInput:
@@ -153,7 +150,7 @@ class VisitService(ChildService[VisitInput, VisitRow]):
     """Visit and service records (记一笔); they move 上次联系 and 下次约见 on the card."""
 
     model, row, what, entity = Visit, VisitRow, "拜访/服务记录", "visit"
-    labels = {"at": "时间", "method": "方式", "purpose": "目的", "content": "内容", "result": "结果",
+    labels: ClassVar[dict[str, str]] = {"at": "时间", "method": "方式", "purpose": "目的", "content": "内容", "result": "结果",
               "satisfaction": "满意度", "next_at": "下次约见时间", "next_place": "下次约见地点",
               "next_agenda": "下次约见内容", "learned": "了解到的关系"}
 
@@ -200,7 +197,7 @@ class ComplaintService(ChildService[ComplaintInput, ComplaintRow]):
     """Complaints: 记录、处理、复查、反馈."""
 
     model, row, what, entity = Complaint, ComplaintRow, "投诉", "complaint"
-    labels = {"content": "投诉内容", "status": "处理状态", "resolution": "处理结果", "resolved_at": "解决时间",
+    labels: ClassVar[dict[str, str]] = {"content": "投诉内容", "status": "处理状态", "resolution": "处理结果", "resolved_at": "解决时间",
               "reviewed": "已复查", "fed_back": "已反馈", "received_at": "收到时间"}
 
     def check(self, data: ComplaintInput) -> ComplaintInput:
@@ -227,7 +224,7 @@ class LifeEventService(ChildService[LifeEventInput, LifeEventRow]):
     """Life events (乔迁, 晋升, 结婚, 生子 …)."""
 
     model, row, what, entity = LifeEventRecord, LifeEventRow, "生活事件", "life_event"
-    labels = {"kind": "事件", "on": "日期", "note": "说明"}
+    labels: ClassVar[dict[str, str]] = {"kind": "事件", "on": "日期", "note": "说明"}
 
     def check(self, data: LifeEventInput) -> LifeEventInput:
         return checks.check_life_event(data)

@@ -10,7 +10,14 @@ import pytest
 
 from app import archive as af
 from app.db import create_archive, open_archive
-from app.errors import ArchiveDamaged, ArchiveExists, ArchiveLocked, ArchiveNotFound, ValidationError, WrongPassword
+from app.errors import (
+    ArchiveDamaged,
+    ArchiveExists,
+    ArchiveLocked,
+    ArchiveNotFound,
+    ValidationError,
+    WrongPassword,
+)
 from app.rows import CustomerInput
 from app.services import Services
 from tests.conftest import PASSWORD
