@@ -11,6 +11,7 @@ from app.services.customers import CustomerService
 from app.services.info import InfoService
 from app.services.records import ComplaintService, ContactService, DealService, LifeEventService, VisitService
 from app.services.settings import SettingsService
+from app.services.touchpoints import TouchpointService
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Services:
     life_events: LifeEventService
     audit: AuditService
     info: InfoService
+    touchpoints: TouchpointService
 
     @classmethod
     def build(cls, archive: Archive, clock: Callable[[], datetime] = datetime.now) -> Services:
@@ -39,6 +41,7 @@ class Services:
             archive=archive, settings=settings, customers=make(CustomerService), contacts=make(ContactService),
             deals=make(DealService), visits=make(VisitService), complaints=make(ComplaintService),
             life_events=make(LifeEventService), audit=make(AuditService), info=make(InfoService),
+            touchpoints=make(TouchpointService),
         )
 
     def close(self) -> None:

@@ -1,0 +1,393 @@
+"""Touchpoints over the archive: what is due (待办), the month (日历), and completing, skipping, snoozing.
+
+The engine (app.calendar.engine) is pure; this service feeds it every active customer's dates, the
+marks and the settings, and writes what the salesperson did.  Completing a touchpoint is ONE
+transaction: the service record (a Visit carrying the touchpoint key) and the 'done' mark linked to it —
+and because the visit moves 上次联系, the customer's 定期拜访 starts over.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.calendar.engine import CalendarSettings, CustomerDates, Mark, Touchpoint, touchpoints
+from app.calendar.festivals import FESTIVAL_NAMES
+from app.calendar.greetings import DEFAULT_TEMPLATES, render_greeting, salutation
+from app.calendar.ics import write_ics
+from app.errors import NotFound, ValidationError
+from app.fileutil import atomic_write_bytes
+from app.models import Contact, Customer, Deal, LifeEventRecord, Setting, TouchpointMark, Visit
+from app.rows import VisitInput
+from app.services import checks
+from app.services import touchpoint_inputs as inputs
+from app.services.base import ServiceBase, get_or_404
+from app.services.customers import touch
+from app.services.records import refresh_contact_dates
+from app.services.settings import DEFAULT_CADENCE
+from app.services.touchpoint_views import (
+    OVERDUE_LOOKBACK_DAYS,
+    Agenda,
+    MonthView,
+    build_month,
+    month_grid_range,
+)
+
+logger = logging.getLogger(__name__)
+
+_ISO_TAIL = re.compile(r":(\d{4}-\d{2}-\d{2})$")
+_TOKEN = re.compile(r"(?:^|:)([cdve])(\d+)(?=:|$)")
+# The engine suggests how to greet in words ("上门拜访", "电话问候", "微信/短信"); a service record needs one
+# of the visit methods, so the completion dialog starts from this one.
+_METHOD_FOR_SUGGESTION = {"上门拜访": "亲自拜访", "上门回访": "亲自拜访", "面谈": "亲自拜访",
+                          "电话问候": "电话", "电话": "电话", "微信/短信": "微信"}
+
+
+@dataclass(frozen=True)
+class CalendarOptions:
+    """The editable calendar options (lead days and the 2月29日 policy) as the settings page shows them."""
+
+    renewal_lead_days: int = 30
+    competitor_lead_days: int = 30
+    birthday_lead_days: int = 7
+    new_deal_followup_days: int = 3
+    feb29_policy: str = "feb28"
+
+
+def suggested_method(tp: Touchpoint) -> str:
+    """The visit method a completion dialog should preselect for this touchpoint."""
+    return _METHOD_FOR_SUGGESTION.get(tp.method, "电话")
+
+
+class TouchpointService(ServiceBase):
+    """Every touchpoint of every active customer, with marks; caches the loaded dates until anything changes."""
+
+    _cache: tuple[tuple, inputs.LoadedDates] | None = None
+
+    # ----- reading ---------------------------------------------------------------------------
+    def between(self, start: date, end: date, today: date | None = None, kinds: Iterable[str] = (),
+                grades: Iterable[str] = ()) -> list[Touchpoint]:
+        """Every touchpoint in [start, end] in agenda order, optionally only some kinds and grades.
+
+        Grade '' means 未定级; overdue 定期拜访 from before `start` is included when start <= today.
+        """
+        loaded, settings = self._loaded(), self.calendar_settings()
+        customers: Sequence[CustomerDates] = loaded.customers
+        wanted_grades = set(grades)
+        if wanted_grades:
+            customers = [c for c in customers if c.grade in wanted_grades]
+        found = touchpoints(customers, start, end, today or self.today(), settings, loaded.marks)
+        wanted_kinds = set(kinds)
+        return [t for t in found if t.kind in wanted_kinds] if wanted_kinds else found
+
+    def for_customer(self, customer_id: int, start: date, end: date, today: date | None = None) -> list[Touchpoint]:
+        """One customer's touchpoints in [start, end] (empty for a card in the recycle bin)."""
+        loaded = self._loaded()
+        customer = loaded.by_id.get(customer_id)
+        if customer is None:
+            return []
+        return touchpoints([customer], start, end, today or self.today(), self.calendar_settings(), loaded.marks)
+
+    def agenda(self, today: date | None = None, kinds: Iterable[str] = (), grades: Iterable[str] = (),
+               days_ahead: int = 7) -> Agenda:
+        """待办: open touchpoints overdue (last 30 days, and every overdue 定期拜访), today, and the next days."""
+        today = today or self.today()
+        found = self.between(today - timedelta(days=OVERDUE_LOOKBACK_DAYS), today + timedelta(days=days_ahead),
+                             today, kinds, grades)
+        open_ = [t for t in found if t.status in ("due", "overdue", "snoozed")]
+        return Agenda(
+            today=today,
+            overdue=tuple(t for t in open_ if t.date < today),
+            due_today=tuple(t for t in open_ if t.date == today),
+            upcoming=tuple(t for t in open_ if t.date > today),
+        )
+
+    def month(self, year: int, month: int, today: date | None = None, kinds: Iterable[str] = (),
+              grades: Iterable[str] = ()) -> MonthView:
+        """The 日历 month grid (6 weeks from Monday) with each day's 农历, festivals and touchpoints."""
+        today = today or self.today()
+        first, last = month_grid_range(year, month)
+        found = self.between(first, last, today, kinds, grades)
+        # Overdue 定期拜访 carried from before the grid would pile up on its first day; the grid shows dates.
+        found = [t for t in found if first <= t.date <= last]
+        return build_month(year, month, today, found)
+
+    def find(self, key: str, today: date | None = None) -> Touchpoint:
+        """The touchpoint with this key, as it stands now (NotFound if it no longer exists)."""
+        loaded = self._loaded()
+        customer_id, occurrence = self._locate(key)
+        customer = loaded.by_id.get(customer_id)
+        if customer is not None:
+            marks = {key: loaded.marks[key]} if key in loaded.marks else {}
+            window_end = max(occurrence, marks[key].snooze_to or occurrence) if marks else occurrence
+            for tp in touchpoints([customer], occurrence, window_end, today or self.today(),
+                                  self.calendar_settings(), marks):
+                if tp.key == key:
+                    return tp
+        raise NotFound("找不到这条待办：客户或相关记录可能已被修改或删除，请刷新后再试。")
+
+    def mark_of(self, key: str) -> Mark | None:
+        """The mark stored for a key (or implied by a later visit), if any."""
+        return self._loaded().marks.get(key)
+
+    def today(self) -> date:
+        """Today by the services' clock."""
+        return self.clock().date()
+
+    def greeting(self, tp: Touchpoint) -> str:
+        """The greeting for a birthday, anniversary, life event or festival, ready to paste ('' for other kinds)."""
+        template = self.greeting_templates().get(greeting_key(tp), "")
+        if not template:
+            return ""
+        with self.read() as s:
+            who = _addressee(s, tp)
+            profile = inputs.stored(s, "profile")
+        profile = profile if isinstance(profile, dict) else {}
+        festival = FESTIVAL_NAMES.get(tp.festival_key, "")
+        return render_greeting(template, 称呼=salutation(*who), 姓名=tp.person_name, 节日=festival,
+                               销售姓名=str(profile.get("name") or ""), 公司=str(profile.get("company") or ""))
+
+    def export_ics(self, path: Path, years: int = 10) -> int:
+        """Write every active customer's dates as .ics (PLAINTEXT, for phone calendars); returns its size in bytes."""
+        if not 1 <= years <= 50:
+            raise ValidationError("年数", "应为 1 到 50 年")
+        stream = io.BytesIO()
+        write_ics(self._loaded().customers, years, self.today(), stream, self.calendar_settings())
+        data = stream.getvalue()
+        atomic_write_bytes(path, data)
+        return len(data)
+
+    # ----- writing ---------------------------------------------------------------------------
+    def complete(self, target: Touchpoint | str, method: str, note: str = "", at: datetime | None = None) -> int:
+        """Record the service (a visit) and mark the touchpoint done, in one transaction; returns the visit id."""
+        return self.complete_many([target], method, note, at)[0]
+
+    def complete_many(self, targets: Sequence[Touchpoint | str], method: str, note: str = "",
+                      at: datetime | None = None) -> list[int]:
+        """Complete several touchpoints with one method and note — all or nothing; returns the visit ids."""
+        found = self._resolve_all(targets)
+        when = (at or self.now()).replace(microsecond=0)
+        try:
+            with self.write() as s:
+                return [self._complete_one(s, tp, method, note, when) for tp in found]
+        finally:
+            self.invalidate()
+
+    def skip(self, target: Touchpoint | str, reason: str) -> None:
+        """Skip a touchpoint, recording why (the reason is required)."""
+        reason = reason.strip()
+        if not reason:
+            raise ValidationError("跳过原因", "请写明为什么跳过（例如：客户在国外、已电话问候过）")
+        self.skip_many([target], reason)
+
+    def skip_many(self, targets: Sequence[Touchpoint | str], reason: str) -> None:
+        """Skip several touchpoints with one reason, in one transaction."""
+        reason = reason.strip()
+        if not reason:
+            raise ValidationError("跳过原因", "请写明为什么跳过")
+        found = self._resolve_all(targets)
+        try:
+            with self.write() as s:
+                for tp in found:
+                    self._put_mark(s, tp, "skipped", reason=reason)
+                    self.audit(s, "update", "touchpoint", None, tp.customer_id, f"跳过待办：{tp.title}（{reason}）")
+        finally:
+            self.invalidate()
+
+    def snooze(self, target: Touchpoint | str, to_date: date) -> None:
+        """Move a touchpoint to a later day (today or after)."""
+        self.snooze_many([target], to_date)
+
+    def snooze_many(self, targets: Sequence[Touchpoint | str], to_date: date) -> None:
+        """Move several touchpoints to one later day, in one transaction."""
+        if to_date < self.today():
+            raise ValidationError("推迟到", f"不能早于今天（{self.today():%Y-%m-%d}）")
+        found = self._resolve_all(targets)
+        try:
+            with self.write() as s:
+                for tp in found:
+                    self._put_mark(s, tp, "snoozed", snooze_to=to_date)
+                    self.audit(s, "update", "touchpoint", None, tp.customer_id,
+                               f"推迟待办：{tp.title} → {to_date:%Y-%m-%d}")
+        finally:
+            self.invalidate()
+
+    def reopen(self, target: Touchpoint | str) -> None:
+        """Undo a skip or snooze (a done touchpoint keeps its service record: edit that on the card)."""
+        key = target if isinstance(target, str) else target.key
+        try:
+            with self.write() as s:
+                mark = s.scalar(select(TouchpointMark).where(TouchpointMark.key == key))
+                if mark is None:
+                    return
+                if mark.status == "done":
+                    raise ValidationError("待办", "已完成的待办有对应的服务记录，请在客户卡上修改或删除该记录")
+                self.audit(s, "update", "touchpoint", None, mark.customer_id, "恢复待办（撤销跳过/推迟）")
+                s.delete(mark)
+        finally:
+            self.invalidate()
+
+    def invalidate(self) -> None:
+        """Forget the cached dates (the next read reloads them)."""
+        self._cache = None
+
+    # ----- settings --------------------------------------------------------------------------
+    def calendar_settings(self) -> CalendarSettings:
+        """The engine's settings: cadence per grade, festival choices, lead days, 2月29日 policy."""
+        with self.read() as s:
+            cadence_raw = inputs.stored(s, "cadence") or {}
+            cadence = {g: int(cadence_raw.get(g, d)) if isinstance(cadence_raw, dict) else d
+                       for g, d in DEFAULT_CADENCE.items()}
+            return inputs.calendar_settings_of(inputs.stored(s, inputs.CALENDAR_KEY),
+                                               inputs.stored(s, inputs.FESTIVALS_KEY), cadence)
+
+    def options(self) -> CalendarOptions:
+        """Lead days and the 2月29日 policy as stored (defaults where unset)."""
+        cs = self.calendar_settings()
+        return CalendarOptions(cs.renewal_lead_days, cs.competitor_lead_days, cs.birthday_lead_days,
+                               cs.new_deal_followup_days, cs.feb29_policy)
+
+    def set_options(self, options: CalendarOptions) -> None:
+        """Save lead days (0–366) and the 2月29日 policy ('feb28' or 'mar1')."""
+        self._set(inputs.CALENDAR_KEY, inputs.check_calendar_options(asdict(options)))
+
+    def festival_grades(self) -> dict[str, str]:
+        """Festival key → the grades that get it ('ABCD', 'AB', '' for nobody)."""
+        with self.read() as s:
+            return inputs.festival_grades_of(inputs.stored(s, inputs.FESTIVALS_KEY))
+
+    def set_festival_grades(self, choices: dict[str, str]) -> None:
+        """Save which grades get which festival (festivals not named keep their current choice)."""
+        current = self.festival_grades()
+        current.update(inputs.check_festival_grades(choices))
+        self._set(inputs.FESTIVALS_KEY, current)
+
+    def greeting_templates(self) -> dict[str, str]:
+        """Template key ('birthday', 'wedding', 'life_event' or a festival key) → text, defaults filled in."""
+        with self.read() as s:
+            return inputs.templates_of(inputs.stored(s, inputs.GREETINGS_KEY))
+
+    def set_greeting_template(self, key: str, text: str) -> None:
+        """Save one greeting template; blank restores the default (unknown {占位符} are refused)."""
+        current = self.greeting_templates()
+        current[key] = inputs.check_template(key, text)
+        self._set(inputs.GREETINGS_KEY, {k: v for k, v in current.items() if v != DEFAULT_TEMPLATES.get(k)})
+
+    def _set(self, key: str, value: object) -> None:
+        with self.write() as s:
+            row = s.get(Setting, key)
+            if row is None:
+                s.add(Setting(key=key, value=value))
+            elif row.value != value:
+                row.value = value
+            else:
+                return
+            self.audit(s, "update", "setting", None, None, f"修改设置 {key}")
+
+    # ----- internals -------------------------------------------------------------------------
+    def _loaded(self) -> inputs.LoadedDates:
+        with self.read() as s:
+            fp = inputs.fingerprint(s)
+            cached = self._cache
+            if cached is not None and cached[0] == fp:
+                return cached[1]
+            loaded = inputs.load(s)
+        self._cache = (fp, loaded)
+        return loaded
+
+    def _resolve_all(self, targets: Sequence[Touchpoint | str]) -> list[Touchpoint]:
+        if not targets:
+            raise ValidationError("待办", "没有选中任何待办")
+        return [self.find(t) if isinstance(t, str) else t for t in targets]
+
+    def _locate(self, key: str) -> tuple[int, date]:
+        """(customer id, occurrence date) named by a touchpoint key."""
+        with self.read() as s:
+            customer_id: int | None = None
+            occurrence: date | None = None
+            for letter, number in _TOKEN.findall(key):
+                ident = int(number)
+                if letter == "c":
+                    customer_id = ident
+                elif letter == "d":
+                    customer_id = s.scalar(select(Deal.customer_id).where(Deal.id == ident))
+                elif letter == "e":
+                    customer_id = s.scalar(select(LifeEventRecord.customer_id).where(LifeEventRecord.id == ident))
+                elif letter == "v":
+                    row = s.execute(select(Visit.customer_id, Visit.next_at).where(Visit.id == ident)).first()
+                    if row is not None and row.next_at is not None:
+                        customer_id, occurrence = row.customer_id, row.next_at.date()
+                if customer_id is not None:
+                    break
+        tail = _ISO_TAIL.search(key)
+        if tail is not None:
+            occurrence = date.fromisoformat(tail.group(1))
+        if customer_id is None or occurrence is None:
+            raise NotFound("找不到这条待办：客户或相关记录可能已被删除。")
+        return customer_id, occurrence
+
+    def _complete_one(self, s: Session, tp: Touchpoint, method: str, note: str, at: datetime) -> int:
+        existing = s.scalar(select(TouchpointMark).where(TouchpointMark.key == tp.key))
+        if existing is not None and existing.status == "done":
+            raise ValidationError("待办", f"“{tp.title}”已经完成过了")
+        customer = get_or_404(s, Customer, tp.customer_id, "客户")
+        if customer.deleted_at is not None:
+            raise ValidationError("客户", f"{customer.name} 的客户卡在回收站里，请先恢复")
+        data = checks.check_visit(VisitInput(
+            customer_id=tp.customer_id, at=at, method=method, purpose=tp.title[:200], content=note.strip(),
+            contact_id=tp.person_id, touchpoint_key=tp.key))
+        columns = asdict(data)
+        columns.pop("customer_id")
+        visit = Visit(customer_id=tp.customer_id, created_at=self.now(), **columns)
+        s.add(visit)
+        s.flush()
+        refresh_contact_dates(s, tp.customer_id)
+        touch(s, tp.customer_id, self.now())
+        self._put_mark(s, tp, "done", visit_id=visit.id, mark=existing)
+        self.audit(s, "create", "visit", visit.id, tp.customer_id, f"完成待办：{tp.title}（{data.method}）")
+        return visit.id
+
+    def _put_mark(self, s: Session, tp: Touchpoint, status: str, *, snooze_to: date | None = None,
+                  reason: str = "", visit_id: int | None = None, mark: TouchpointMark | None = None) -> None:
+        if mark is None:
+            mark = s.scalar(select(TouchpointMark).where(TouchpointMark.key == tp.key))
+        if mark is not None and mark.status == "done":
+            raise ValidationError("待办", f"“{tp.title}”已经完成过了")
+        if mark is None:
+            mark = TouchpointMark(key=tp.key, customer_id=tp.customer_id, occurrence=_occurrence(tp))
+            s.add(mark)
+        mark.status, mark.snooze_to, mark.reason, mark.visit_id, mark.at = status, snooze_to, reason, visit_id, self.now()
+        s.flush()
+
+
+def greeting_key(tp: Touchpoint) -> str:
+    """Which greeting template a touchpoint uses ('' when its kind has none)."""
+    if tp.kind == "festival":
+        return tp.festival_key
+    return tp.kind if tp.kind in ("birthday", "wedding", "life_event") else ""
+
+
+def _addressee(s: Session, tp: Touchpoint) -> tuple[str, str, bool, str]:
+    """(name, gender, is_org, title) of whom the greeting is for: the contact or family member, else the customer."""
+    customer = get_or_404(s, Customer, tp.customer_id, "客户")
+    is_org = customer.kind == "单位"
+    if tp.person_id is not None:
+        contact = s.get(Contact, tp.person_id)
+        if contact is not None:
+            return contact.name, contact.gender, is_org, contact.title
+    if is_org:
+        return "", "", True, ""  # a greeting to a company: no personal 称呼
+    return customer.name, customer.gender, False, customer.title
+
+
+def _occurrence(tp: Touchpoint) -> date:
+    """The touchpoint's own date (before any snooze): the date in its key, else its date."""
+    tail = _ISO_TAIL.search(tp.key)
+    return date.fromisoformat(tail.group(1)) if tail else tp.date
