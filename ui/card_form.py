@@ -1,0 +1,405 @@
+"""Form plumbing shared by the card window and its dialogs: bound fields, inline errors, table models.
+
+A `Binder` ties input-dataclass field names to editor widgets (load, read back, snapshot for the
+unsaved-change check). `FieldErrors` puts a ValidationError next to the field whose Chinese label it
+names, instead of a modal box. Formatting here is display only; every rule lives in `app`.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Protocol, runtime_checkable
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import ValidationError
+
+INVALID_STYLE = (
+    'QLineEdit[invalid="true"], QComboBox[invalid="true"], QPlainTextEdit[invalid="true"],'
+    ' QDateTimeEdit[invalid="true"] { border: 1px solid #c62828; background: #fff5f5; }'
+)
+ERROR_COLOR = "#c62828"
+MUTED_COLOR = "#6b6b6b"
+_EDITORS = (QLineEdit, QComboBox, QPlainTextEdit, QCheckBox)
+
+
+def fmt_date(d: date | None) -> str:
+    """2026-11-22, or '' for no date."""
+    return d.isoformat() if d else ""
+
+
+def fmt_datetime(dt: datetime | None) -> str:
+    """2026-11-22 09:30, or ''."""
+    return dt.strftime("%Y-%m-%d %H:%M") if dt else ""
+
+
+def fmt_amount(value: Decimal | None) -> str:
+    """12,000.50 (no trailing .00), or ''."""
+    if value is None:
+        return ""
+    text = f"{value:,.2f}"
+    return text[:-3] if text.endswith(".00") else text
+
+
+@runtime_checkable
+class ValueWidget(Protocol):
+    """A composite input (dates, referrer) that reads and writes its own value."""
+
+    changed: Signal
+
+    def value(self) -> Any: ...
+
+    def set_value(self, value: Any) -> None: ...
+
+    def state(self) -> object: ...
+
+    def set_state(self, state: object) -> None: ...
+
+
+def _set_combo_text(combo: QComboBox, text: str) -> None:
+    index = combo.findText(text)
+    if index < 0 and text:
+        combo.addItem(text)  # an old or imported value that is not in today's list: keep it visible
+        index = combo.count() - 1
+    if combo.isEditable() and index < 0:
+        combo.setEditText(text)
+    else:
+        combo.setCurrentIndex(max(index, 0))
+
+
+def read_widget(widget: QWidget) -> Any:
+    """The plain value of a standard editor (strings stripped, checkbox as bool)."""
+    if isinstance(widget, ValueWidget):
+        return widget.value()
+    if isinstance(widget, QLineEdit):
+        return widget.text().strip()
+    if isinstance(widget, QPlainTextEdit):
+        return widget.toPlainText().strip()
+    if isinstance(widget, QComboBox):
+        return widget.currentText().strip()
+    if isinstance(widget, QCheckBox):
+        return widget.isChecked()
+    raise TypeError(type(widget).__name__)
+
+
+def write_widget(widget: QWidget, value: Any) -> None:
+    """Show a value in a standard editor."""
+    if isinstance(widget, ValueWidget):
+        widget.set_value(value)
+    elif isinstance(widget, QLineEdit):
+        widget.setText("" if value is None else str(value))
+    elif isinstance(widget, QPlainTextEdit):
+        widget.setPlainText(value or "")
+    elif isinstance(widget, QComboBox):
+        _set_combo_text(widget, value or "")
+    elif isinstance(widget, QCheckBox):
+        widget.setChecked(bool(value))
+    else:
+        raise TypeError(type(widget).__name__)
+
+
+def widget_state(widget: QWidget) -> object:
+    """The raw state of an editor, for telling whether anything was changed."""
+    if isinstance(widget, ValueWidget):
+        return widget.state()
+    if isinstance(widget, QCheckBox):
+        return widget.isChecked()
+    if isinstance(widget, QPlainTextEdit):
+        return widget.toPlainText()
+    if isinstance(widget, QComboBox):
+        return widget.currentText()
+    return widget.text()  # type: ignore[attr-defined]
+
+
+def restore_state(widget: QWidget, state: object) -> None:
+    """Put back a state taken with widget_state."""
+    if isinstance(widget, ValueWidget):
+        widget.set_state(state)
+    elif isinstance(widget, QCheckBox):
+        widget.setChecked(bool(state))
+    elif isinstance(widget, QPlainTextEdit):
+        widget.setPlainText(str(state))
+    elif isinstance(widget, QComboBox):
+        _set_combo_text(widget, str(state))
+    else:
+        widget.setText(str(state))  # type: ignore[attr-defined]
+
+
+def change_signal(widget: QWidget) -> Any:
+    """The signal an editor emits when the user changes it."""
+    if isinstance(widget, ValueWidget):
+        return widget.changed
+    if isinstance(widget, QCheckBox):
+        return widget.toggled
+    if isinstance(widget, QComboBox):
+        return widget.currentTextChanged
+    return widget.textChanged  # type: ignore[attr-defined]
+
+
+@dataclass
+class _Binding:
+    widget: QWidget
+    parse: Callable[[QWidget], Any] | None
+    show: Callable[[QWidget, Any], None] | None
+
+
+class Binder(QObject):
+    """Field name → editor; loads a dataclass into the editors and reads the values back."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._bindings: dict[str, _Binding] = {}
+        self._loaded: dict[str, object] = {}
+        self._quiet = False
+
+    def bind(self, name: str, widget: QWidget, parse: Callable[[QWidget], Any] | None = None,
+             show: Callable[[QWidget, Any], None] | None = None) -> QWidget:
+        """Bind a field to a widget (parse/show convert non-text values such as numbers)."""
+        self._bindings[name] = _Binding(widget, parse, show)
+        change_signal(widget).connect(self._on_change)
+        return widget
+
+    def widget(self, name: str) -> QWidget:
+        """The editor of a field."""
+        return self._bindings[name].widget
+
+    def names(self) -> list[str]:
+        """Every bound field name."""
+        return list(self._bindings)
+
+    def load(self, data: object) -> None:
+        """Show every bound field of `data`; the result is the new unchanged state."""
+        self._quiet = True
+        try:
+            for name, b in self._bindings.items():
+                self._show(b, getattr(data, name))
+        finally:
+            self._quiet = False
+        self._loaded = self.snapshot()
+        self.changed.emit()
+
+    def merge(self, data: object) -> None:
+        """Take stored values into the fields the user has not touched (their edits win)."""
+        self._quiet = True
+        try:
+            for name, b in self._bindings.items():
+                if widget_state(b.widget) == self._loaded.get(name):
+                    self._show(b, getattr(data, name))
+                    self._loaded[name] = widget_state(b.widget)
+        finally:
+            self._quiet = False
+        self.changed.emit()
+
+    def values(self) -> dict[str, Any]:
+        """Every field's value; raises ValidationError for a value that cannot be read."""
+        out = {}
+        for name, b in self._bindings.items():
+            out[name] = b.parse(b.widget) if b.parse else read_widget(b.widget)
+        return out
+
+    def snapshot(self) -> dict[str, object]:
+        """The raw state of every editor."""
+        return {name: widget_state(b.widget) for name, b in self._bindings.items()}
+
+    def restore(self, snapshot: dict[str, object]) -> None:
+        """Put back a snapshot (a draft kept while the archive was locked)."""
+        for name, state in snapshot.items():
+            if name in self._bindings:
+                restore_state(self._bindings[name].widget, state)
+
+    def is_dirty(self) -> bool:
+        """True when any editor differs from what was loaded."""
+        return self.snapshot() != self._loaded
+
+    def _show(self, b: _Binding, value: Any) -> None:
+        if b.show:
+            b.show(b.widget, value)
+        else:
+            write_widget(b.widget, value)
+
+    def _on_change(self, *_: object) -> None:
+        if not self._quiet:
+            self.changed.emit()
+
+
+class FieldErrors:
+    """Inline validation messages: the named field is outlined and its message shown right under it."""
+
+    def __init__(self, fallback: QLabel | None = None) -> None:
+        self._fields: dict[str, tuple[QWidget, QLabel]] = {}
+        self._fallback = fallback
+        self._marked: QWidget | None = None
+
+    def register(self, label: str, widget: QWidget, message: QLabel, *aliases: str) -> None:
+        """Errors naming `label` (or an alias) go to this widget and message label."""
+        for key in (label, *aliases):
+            self._fields[key] = (widget, message)
+
+    def show(self, err: ValidationError) -> QWidget | None:
+        """Show an error beside its field; returns the field's widget (None → shown in the fallback)."""
+        self.clear()
+        found = self._fields.get(err.field)
+        if found is None:
+            if self._fallback is not None:
+                self._fallback.setText(str(err))
+                self._fallback.show()
+            return None
+        widget, message = found
+        message.setText(err.message)
+        message.show()
+        mark_invalid(widget, True)
+        self._marked = widget
+        return widget
+
+    def clear(self) -> None:
+        """Remove every highlight and message."""
+        for _widget, message in self._fields.values():
+            message.hide()
+            message.clear()
+        if self._marked is not None:
+            mark_invalid(self._marked, False)
+            self._marked = None
+        if self._fallback is not None:
+            self._fallback.hide()
+            self._fallback.clear()
+
+
+def mark_invalid(widget: QWidget, on: bool) -> None:
+    """Outline a field (and the editors inside a composite field) in red."""
+    targets = [widget, *widget.findChildren(QWidget)]
+    for w in targets:
+        if isinstance(w, _EDITORS):
+            w.setProperty("invalid", on)
+            w.style().unpolish(w)
+            w.style().polish(w)
+    widget.setProperty("invalid", on)
+
+
+def error_label() -> QLabel:
+    """A hidden red message label placed under a field."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setStyleSheet(f"color: {ERROR_COLOR};")
+    label.hide()
+    return label
+
+
+def add_field(form: QFormLayout, errors: FieldErrors, key: str, text: str, widget: QWidget,
+              *aliases: str) -> QWidget:
+    """Add a labelled row whose errors (field label `key`) appear under the widget."""
+    box = QWidget()
+    column = QVBoxLayout(box)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(2)
+    column.addWidget(widget)
+    message = error_label()
+    column.addWidget(message)
+    form.addRow(text, box)
+    errors.register(key, widget, message, *aliases)
+    return widget
+
+
+def new_form() -> QFormLayout:
+    """A form layout with the calm spacing used on every card page."""
+    form = QFormLayout()
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+    form.setHorizontalSpacing(12)
+    form.setVerticalSpacing(8)
+    return form
+
+
+def choice_combo(values: Sequence[str], *, blank: bool = True, editable: bool = False) -> QComboBox:
+    """A combo box of fixed words, optionally starting with a blank entry."""
+    combo = QComboBox()
+    if blank:
+        combo.addItem("")
+    combo.addItems(list(values))
+    combo.setEditable(editable)
+    combo.setMinimumWidth(combo.fontMetrics().horizontalAdvance("业务联系人") + 40)
+    return combo
+
+
+def plain_text(lines: int = 3) -> QPlainTextEdit:
+    """A multi-line field `lines` lines high, where Tab moves on instead of typing a tab."""
+    edit = QPlainTextEdit()
+    edit.setTabChangesFocus(True)
+    edit.setFixedHeight(edit.fontMetrics().lineSpacing() * lines + 14)
+    return edit
+
+
+@dataclass(frozen=True)
+class Column:
+    """One table column: a title (translated in `context`) and how to show a row's cell."""
+
+    title: str
+    text: Callable[[Any], str]
+
+
+class RowTableModel(QAbstractTableModel):
+    """A read-only table over a tuple of frozen rows; `set_rows` is the one reset point."""
+
+    def __init__(self, columns: Sequence[Column], context: str, parent: QObject | None = None,
+                 flagged: Callable[[Any], bool] | None = None) -> None:
+        super().__init__(parent)
+        self.columns = tuple(columns)
+        self._context = context
+        self._rows: tuple[Any, ...] = ()
+        self._flagged = flagged
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        """Replace every row."""
+        self.beginResetModel()
+        self._rows = tuple(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> Any:
+        """The dataclass shown in a table row."""
+        return self._rows[row]
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Cell text; flagged rows (open complaints) in red."""
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.columns[index.column()].text(row)
+        if role == Qt.ItemDataRole.ForegroundRole and self._flagged and self._flagged(row):
+            return QBrush(QColor(ERROR_COLOR))
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Translated column titles."""
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return QCoreApplication.translate(self._context, self.columns[section].title)
+        return None
