@@ -1,0 +1,151 @@
+"""The composition root of the desktop app: `clientfile` → run(args).
+
+QApplication, the bundled CJK font (before any widget), Qt's own Chinese texts, the style, the crash
+hook; then the welcome dialog (first start) or the unlock dialog (later starts), and the main window over
+one AppContext whose Services are built here.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app import APP_NAME, APP_NAME_ZH
+from app.archive import Archive
+from app.config import MachineSettings, default_archive_path
+from app.errors import AppError
+from app.services import Services
+from ui.context import AppContext
+from ui.error_dialog import CrashHandler
+from ui.events import Bus
+from ui.fonts import install_app_font
+from ui.style import apply_style
+
+logger = logging.getLogger(__name__)
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with name, font, Chinese standard texts and style (idempotent in tests)."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME_ZH)
+    install_app_font(app)  # before any widget exists, so every widget inherits it
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    _install_qt_translations(app)
+    apply_style(app)
+    return app
+
+
+def _install_qt_translations(app: QApplication) -> None:
+    """确定/取消/是/否 … on Qt's own dialogs and buttons."""
+    if app.property("cf_translations"):
+        return
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load("qtbase_zh_CN", folder):
+        app.installTranslator(translator)
+        app.setProperty("cf_translations", True)
+    else:
+        logger.info("Qt's Chinese translations not found; standard buttons stay in English")
+
+
+def build_context(machine: MachineSettings, archive: Archive | None = None) -> AppContext:
+    """The one AppContext: bus, machine settings and, once an archive is open, its Services."""
+    ctx = AppContext(bus=Bus(), machine=machine)
+    if archive is not None:
+        use_archive(ctx, archive)
+    return ctx
+
+
+def use_archive(ctx: AppContext, archive: Archive) -> None:
+    """Build the Services of an opened archive into the context."""
+    ctx.archive_path = archive.path
+    ctx.services = Services.build(archive)
+
+
+def open_sample(machine: MachineSettings) -> Archive:
+    """The sample archive (created on first use), opened with its published password."""
+    from app import demo
+    from app.db import open_archive
+    from ui.unlock_dialog import known_salt, remember_open, wait_cursor
+
+    with wait_cursor():
+        path = demo.ensure_sample_archive()
+        archive = open_archive(path, demo.SAMPLE_PASSWORD, known_salt=known_salt(machine, path))
+    remember_open(machine, archive)
+    return archive
+
+
+def first_archive(args: argparse.Namespace, machine: MachineSettings) -> Archive | None:
+    """Which archive to start with: --sample, --archive PATH, the last one, or the welcome dialog."""
+    from ui.unlock_dialog import WELCOME, UnlockDialog
+    from ui.welcome_dialog import WelcomeDialog
+
+    if getattr(args, "sample", False):
+        try:
+            return open_sample(machine)
+        except AppError as error:
+            QMessageBox.warning(None, APP_NAME_ZH, str(error))
+            return None
+    path = _start_path(args, machine)
+    if path is not None:
+        answer = UnlockDialog.ask(None, machine, path)
+        if answer is not WELCOME:
+            return answer  # type: ignore[return-value]
+    return WelcomeDialog.ask(None, machine)
+
+
+def _start_path(args: argparse.Namespace, machine: MachineSettings) -> Path | None:
+    """The archive to unlock at start, or None for the welcome dialog (first start, or the file is gone)."""
+    given = getattr(args, "archive", None)
+    if given:
+        path = Path(given).expanduser()
+        if path.exists():
+            return path
+        QMessageBox.information(None, APP_NAME_ZH, QApplication.translate(
+            "Main", "找不到档案文件：\n{path}\n\n可以在下一步新建档案，或打开其他档案。").format(path=path))
+        return None
+    for candidate in (machine.last_archive, str(default_archive_path())):
+        if candidate and Path(candidate).exists():
+            return Path(candidate)
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start the desktop app; returns the exit code."""
+    from ui.idle_lock import IdleLock
+    from ui.main_window import MainWindow
+
+    app = create_application()
+    ctx = build_context(MachineSettings.load())
+    crash = CrashHandler(lambda: close_context(ctx))
+    crash.install()
+    try:
+        archive = first_archive(args, ctx.machine)
+        if archive is None:
+            return 0
+        use_archive(ctx, archive)
+        idle = IdleLock(app, ctx.machine.idle_lock_minutes)
+        window = MainWindow(ctx, idle)
+        idle.busy = window.is_busy  # slow work in progress postpones the idle lock
+        window.show()
+        code = app.exec()
+        idle.uninstall()
+        return code
+    finally:
+        close_context(ctx)
+        crash.uninstall()
+
+
+def close_context(ctx: AppContext) -> None:
+    """Close the archive if it is still open (quit, crash)."""
+    services, ctx.services = ctx.services, None
+    if services is not None:
+        services.close()
