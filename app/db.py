@@ -37,14 +37,18 @@ def create_archive(path: Path, password: str) -> af.Archive:
 
 
 def open_archive(path: Path, password: str, *, known_salt: bytes | None = None,
-                 upgrade: bool = True, echo: bool = False) -> af.Archive:
-    """Open an existing archive: refuse a second instance, verify every page, migrate if needed."""
+                 upgrade: bool = True, echo: bool = False, full_check: bool | None = None) -> af.Archive:
+    """Open an existing archive: refuse a second instance, verify, migrate if needed.
+
+    full_check=None verifies every page of archives up to af.FULL_VERIFY_BYTES and does the cheap checks
+    above that (then `archive.fully_verified` is False and the caller runs archive.verify() soon).
+    """
     path = Path(path)
     af.precheck_file(path)
     lock = ProcessLock(path)
     lock.acquire()
     try:
-        opened = af.unlock(path, password, known_salt)
+        opened = af.unlock(path, password, known_salt, full=full_check)
         archive = af.Archive(opened, lock, echo=echo)
     except BaseException:
         lock.release()
@@ -76,7 +80,7 @@ def upgrade_with_copy(archive: af.Archive) -> Path | None:
     )
     key = archive.key_for_copy()
     with af.exported_copy(archive.path, key, copy, af.same_key_spec(key, archive.salt)) as tmp:
-        check = af.diagnose(tmp, key)
+        check = af.diagnose(tmp, key, full=True)
         if not check.ok:
             raise ArchiveDamaged("升级前的备份副本校验失败，未升级。", check.problems)
     logger.info("schema %s -> %s (copy kept)", current or "-", head)

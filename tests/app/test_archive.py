@@ -104,7 +104,7 @@ def test_damage_is_reported_as_damage_without_writing(closed_archive: Path, kind
         known_salt = bytes(closed_archive.read_bytes()[:16])
         known_salt = bytes([known_salt[0], known_salt[1], known_salt[2], known_salt[3] ^ 0xFF]) + known_salt[4:]
     with pytest.raises(ArchiveDamaged) as err:
-        open_archive(closed_archive, PASSWORD, known_salt=known_salt)
+        open_archive(closed_archive, PASSWORD, known_salt=known_salt)  # small file: every page checked at open
     assert "损坏" in str(err.value) or "截断" in str(err.value) or "空" in str(err.value) or "整页" in str(err.value)
     assert _digest(closed_archive) == before
 
@@ -167,3 +167,17 @@ def test_foreign_keys_and_synchronous_full(archive: af.Archive) -> None:
 
 def test_verify_passes_on_a_healthy_archive(archive: af.Archive) -> None:
     assert archive.verify().ok
+
+
+def test_big_archives_open_with_quick_checks_and_verify_after(closed_archive: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(af, "FULL_VERIFY_BYTES", 0)
+    _damage(closed_archive, "middle")
+    arc = open_archive(closed_archive, PASSWORD)  # cheap checks pass: page 1 and length are fine
+    try:
+        assert not arc.fully_verified
+        check = arc.verify()  # what the GUI runs in the background right after opening
+        assert not check.ok and any("HMAC" in p or "page" in p for p in check.problems)
+    finally:
+        arc.close()
+    with pytest.raises(ArchiveDamaged):
+        open_archive(closed_archive, PASSWORD, full_check=True)
