@@ -1,0 +1,96 @@
+"""`clientfile agenda` and `clientfile ics` on a real archive: output parses back, errors are clear."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime
+
+import pytest
+
+from app.cli import main
+from app.rows import Birthday, CustomerInput, VisitInput
+from tests.conftest import PASSWORD
+
+
+@pytest.fixture
+def filled(svc, archive_path, monkeypatch) -> int:
+    """One customer with a 公历 birthday, a 农历 birthday and an appointment; the archive is then closed."""
+    cid = svc.customers.create(CustomerInput(name="王建国", grade="A", grade_manual=True, card_no="KH000777",
+                                             birthday=Birthday("solar", 12, 1, year=1980)))
+    svc.customers.create(CustomerInput(name="李梅", grade="C", grade_manual=True,
+                                       birthday=Birthday("lunar", 10, 15)))
+    svc.visits.log(VisitInput(customer_id=cid, at=datetime(2026, 11, 20, 10), method="电话",
+                              next_at=datetime(2026, 12, 2, 15), next_place="客户公司"))
+    svc.archive.close()
+    monkeypatch.setenv("CLIENTFILE_PASSWORD", PASSWORD)
+    return cid
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_agenda_csv_parses_back(filled, archive_path, capsys) -> None:
+    code, out, _ = run(capsys, "--archive", str(archive_path), "agenda", "--from", "2026-11-23", "--to",
+                       "2026-12-02", "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0]) == ["date", "card_no", "customer", "person", "kind", "title", "status"]
+    birthday = [r for r in rows if r["customer"] == "王建国" and r["kind"] == "生日"]
+    assert birthday == [{"date": "2026-12-01", "card_no": "KH000777", "customer": "王建国", "person": "",
+                         "kind": "生日", "title": birthday[0]["title"], "status": "待办"}]
+    assert any(r["customer"] == "李梅" and r["date"] == "2026-11-23" for r in rows)  # 农历十月十五
+    assert any(r["kind"] == "约见" and r["date"] == "2026-12-02" for r in rows)
+    assert [r["date"] for r in rows] == sorted(r["date"] for r in rows)
+
+
+def test_agenda_json_and_table(filled, archive_path, capsys) -> None:
+    code, out, _ = run(capsys, "--archive", str(archive_path), "agenda", "--from", "2026-12-01", "--to",
+                       "2026-12-01", "--format", "json")
+    assert code == 0
+    rows = json.loads(out)
+    assert {r["title"].split(" ")[0] for r in rows if r["kind"] == "生日"} == {"王建国"}
+    code, out, _ = run(capsys, "--archive", str(archive_path), "agenda", "--from", "2026-12-01", "--to",
+                       "2026-12-01")
+    assert code == 0 and out.splitlines()[0].split() == ["日期", "客户编号", "客户", "对象", "类型", "事项", "状态"]
+    assert "KH000777" in out and out.rstrip().endswith(f"共 {len(rows)} 项")
+
+
+def test_agenda_bad_dates_are_clear(filled, archive_path, capsys) -> None:
+    code, _, err = run(capsys, "--archive", str(archive_path), "agenda", "--from", "2026-13-01", "--to",
+                       "2026-12-01")
+    assert code == 1 and "--from" in err and "YYYY-MM-DD" in err
+    code, _, err = run(capsys, "--archive", str(archive_path), "agenda", "--from", "2026-12-02", "--to",
+                       "2026-12-01")
+    assert code == 1 and "结束日期不能早于开始日期" in err
+
+
+def test_ics_parses_back_and_warns_plaintext(filled, archive_path, tmp_path, capsys) -> None:
+    from icalendar import Calendar
+
+    out_path = tmp_path / "导出" / "客户.ics"
+    out_path.parent.mkdir()
+    code, out, _ = run(capsys, "--archive", str(archive_path), "ics", str(out_path), "--years", "2")
+    assert code == 0 and "明文" in out
+    cal = Calendar.from_ical(out_path.read_bytes())
+    events = list(cal.walk("VEVENT"))
+    summaries = [str(e.get("summary")) for e in events]
+    assert any("王建国" in s and "生日" in s for s in summaries)
+    lunar = [e for e in events if "李梅" in str(e.get("summary"))]
+    assert len(lunar) == 2 and all("rrule" not in e for e in lunar)  # 农历: explicit events, one per year
+    assert {e.get("dtstart").dt for e in lunar} >= {date(2026, 11, 23)}
+    uids = [str(e.get("uid")) for e in events]
+    assert len(uids) == len(set(uids))
+    # Exporting again gives the same UIDs (re-import updates instead of duplicating).
+    run(capsys, "--archive", str(archive_path), "ics", str(out_path), "--years", "2")
+    again = [str(e.get("uid")) for e in Calendar.from_ical(out_path.read_bytes()).walk("VEVENT")]
+    assert sorted(again) == sorted(uids)
+
+
+def test_ics_refuses_a_wrong_name(filled, archive_path, tmp_path, capsys) -> None:
+    code, _, err = run(capsys, "--archive", str(archive_path), "ics", str(tmp_path / "x.txt"))
+    assert code == 1 and ".ics" in err
+    assert not (tmp_path / "x.txt").exists()

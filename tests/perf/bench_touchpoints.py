@@ -1,0 +1,173 @@
+"""Benchmark of touchpoints over a real encrypted archive: 日历 month view, a year's agenda, .ics export.
+
+Run: python tests/perf/bench_touchpoints.py [--n 10000 100000]   (not collected by pytest)
+
+The archive is filled with bulk inserts (customers, family birthdays, deals, visits with appointments,
+life events), then each figure is timed end to end through `svc.touchpoints`:
+- cold: the first call after opening (loads every customer's dates from the archive, then computes);
+- warm: later calls (the loaded dates are cached and re-validated by a fingerprint query each call).
+The floor, measured in the same run, is raw sqlcipher3 fetching the same columns with the same
+queries (no engine, no objects): what any implementation must at least spend reading the archive.
+Targets: month ≤ 100 ms and year ≤ 1 s at 100k; .ics for 10k ≤ 5 s.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+os.environ.setdefault("CLIENTFILE_HOME", tempfile.mkdtemp(prefix="cf-bench-home-"))
+
+from sqlalchemy import insert
+
+from app.db import create_archive
+from app.models import Contact, Customer, Deal, LifeEventRecord, Visit
+from app.services import Services
+
+TODAY = date(2026, 3, 15)
+NOW = datetime(2026, 3, 15, 9, 30)
+PASSWORD = "bench-密码"
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "建国丽娜伟芳敏静强磊军洋勇艳杰娟涛明超秀英华平刚桂兰"
+FLOOR_QUERIES = (
+    "SELECT id, card_no, name, grade, kind, birth_cal, birth_year, birth_month, birth_day, birth_leap, "
+    "wedding_date, competitor_end, last_contact_at, created_on FROM customers WHERE deleted_at IS NULL",
+    "SELECT customer_id, id, name, relation, role, birth_cal, birth_year, birth_month, birth_day, birth_leap "
+    "FROM contacts WHERE birth_cal != '' AND birth_month IS NOT NULL AND birth_day IS NOT NULL",
+    "SELECT customer_id, id, product, start_date, renewal_date, renewal_kind FROM deals "
+    "WHERE status IN ('有效', '待续')",
+    "SELECT customer_id, max(at) FROM visits GROUP BY customer_id",
+    "SELECT customer_id, id, at, next_at, next_place, next_agenda FROM visits WHERE next_at IS NOT NULL",
+    "SELECT customer_id, id, kind, \"on\" FROM life_events",
+    "SELECT key, status, snooze_to, reason, visit_id FROM touchpoint_marks",
+)
+
+
+def _birth(rng: random.Random, year: int) -> dict:
+    if rng.random() < 0.3:
+        return {"birth_cal": "lunar", "birth_year": year, "birth_month": rng.randint(1, 12),
+                "birth_day": rng.randint(1, 29), "birth_leap": False}
+    d = date(2001, 1, 1) + timedelta(days=rng.randrange(365))
+    return {"birth_cal": "solar", "birth_year": year if rng.random() < 0.9 else None, "birth_month": d.month,
+            "birth_day": d.day, "birth_leap": False}
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2)))
+
+
+def fill(svc: Services, n: int, seed: int = 1) -> None:
+    """n customers with ~1 family member, ~1.3 deals, ~2 visits (5% with an appointment), 5% life events."""
+    rng = random.Random(seed)
+    rows: dict[type, list[dict]] = {Customer: [], Contact: [], Deal: [], Visit: [], LifeEventRecord: []}
+    for cid in range(1, n + 1):
+        created = datetime(2015, 1, 1) + timedelta(days=rng.randrange(4000))
+        last = NOW - timedelta(days=rng.randrange(400)) if rng.random() < 0.8 else None
+        rows[Customer].append({
+            "id": cid, "card_no": f"KH{cid:07d}", "name": _name(rng), "kind": "个人", "name_pinyin": f"{cid:07d}",
+            "grade": rng.choice("AABBBCCCDDD") if rng.random() < 0.9 else "", "deal_status": "成交",
+            "wedding_date": date(1990, 1, 1) + timedelta(days=rng.randrange(10000)) if rng.random() < 0.4 else None,
+            "competitor_end": TODAY + timedelta(days=rng.randrange(400)) if rng.random() < 0.1 else None,
+            "created_on": created.date(), "created_at": created, "updated_at": created, "last_contact_at": last,
+            **_birth(rng, rng.randint(1950, 2000)),
+        })
+        for rel in ("配偶",) * (rng.random() < 0.6) + ("儿子",) * (rng.random() < 0.4):
+            rows[Contact].append({"customer_id": cid, "name": _name(rng), "role": "家属", "relation": rel,
+                                  **_birth(rng, rng.randint(1960, 2020))})
+        for _ in range(rng.choice((0, 1, 1, 2, 3))):
+            start = date(2018, 1, 1) + timedelta(days=rng.randrange(3000))
+            rows[Deal].append({"customer_id": cid, "product": rng.choice(("平安福", "车险", "加油卡", "理财")),
+                               "start_date": start, "renewal_date": start + timedelta(days=365 * rng.randint(1, 3)),
+                               "renewal_kind": rng.choice(("周年", "续期", "续保", "到期")), "status": "有效",
+                               "created_at": created})
+        if last is not None:
+            appt = last + timedelta(days=rng.randint(1, 60)) if rng.random() < 0.05 else None
+            rows[Visit].append({"customer_id": cid, "at": last, "method": "电话", "next_at": appt,
+                                "next_place": "客户公司" if appt else "", "created_at": last})
+        if rng.random() < 0.05:
+            rows[LifeEventRecord].append({"customer_id": cid, "kind": rng.choice(("乔迁", "晋升", "生子")),
+                                          "on": TODAY + timedelta(days=rng.randrange(-100, 200))})
+    with svc.customers.write() as s:
+        for model, values in rows.items():
+            for i in range(0, len(values), 5000):
+                s.execute(insert(model), values[i:i + 5000])
+
+
+def raw_floor(archive: object) -> Callable[[], int]:
+    """Raw sqlcipher3 on one keyed connection fetching the loader's columns."""
+    conn = archive.raw()  # type: ignore[attr-defined]
+
+    def run() -> int:
+        return sum(len(conn.execute(q).fetchall()) for q in FLOOR_QUERIES)
+
+    return run
+
+
+def timed(fn: Callable[[], object], repeat: int = 3) -> tuple[float, object]:
+    """Best of `repeat` wall-clock runs, and the last result."""
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - t)
+    return best, result
+
+
+def bench(n: int, folder: Path) -> list[tuple[str, float, float, float, str]]:
+    """Rows of (what, seconds, floor seconds, target seconds, note)."""
+    path = folder / f"bench-{n}.cfdb"
+    archive = create_archive(path, PASSWORD)
+    svc = Services.build(archive, clock=lambda: NOW)
+    t = time.perf_counter()
+    fill(svc, n)
+    print(f"# filled {n} customers in {time.perf_counter() - t:.1f}s", file=sys.stderr)
+    floor_fn = raw_floor(archive)
+    floor, fetched = timed(floor_fn)
+    tps = svc.touchpoints
+    rows = []
+    tps.invalidate()
+    cold, view = timed(lambda: tps.month(2026, 2), repeat=1)
+    rows.append(("月视图 2026-02（春节）冷：读档+计算", cold, floor, float("nan"),
+                 f"{sum(c.total for c in view.cells)} touchpoints in the grid; floor fetched {fetched} rows"))
+    for label, (y, m) in (("月视图 2026-02（春节）", (2026, 2)), ("月视图 2026-03", (2026, 3))):
+        warm, view = timed(lambda y=y, m=m: tps.month(y, m))
+        rows.append((label + " 热", warm, floor, 0.1, f"{sum(c.total for c in view.cells)} touchpoints"))
+    tps.invalidate()
+    cold, found = timed(lambda: tps.between(date(2026, 1, 1), date(2026, 12, 31)), repeat=1)
+    rows.append(("全年议程 2026 冷：读档+计算", cold, floor, float("nan"), f"{len(found)} touchpoints"))
+    warm, found = timed(lambda: tps.between(date(2026, 1, 1), date(2026, 12, 31)))
+    rows.append(("全年议程 2026 热", warm, floor, 1.0, f"{len(found)} touchpoints"))
+    warm, agenda = timed(lambda: tps.agenda())
+    rows.append(("待办（逾期+今天+7天）热", warm, floor, float("nan"), f"{agenda.total} open"))
+    if n <= 10_000 and hasattr(tps, "export_ics"):
+        out = folder / f"bench-{n}.ics"
+        t, _ = timed(lambda: tps.export_ics(out, years=10), repeat=1)
+        rows.append((".ics 10 年", t, floor, 5.0, f"{out.stat().st_size >> 10} KiB"))
+    archive.close()
+    return rows
+
+
+def main() -> None:
+    """Parse --n and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, nargs="+", default=[10_000, 100_000])
+    args = parser.parse_args()
+    print(f"{'customers':>9} | {'what':<30} | {'time s':>7} | {'floor s':>7} | {'ratio':>6} | {'target s':>8} | note")
+    with tempfile.TemporaryDirectory(prefix="cf-bench-") as tmp:
+        for n in args.n:
+            for what, t, f, target, note in bench(n, Path(tmp)):
+                ratio = t / f if f else float("nan")
+                ok = "" if target != target else ("OK" if t <= target else "OVER")
+                print(f"{n:>9} | {what:<30} | {t:7.3f} | {f:7.3f} | {ratio:6.1f} | {target:8.2f} | {ok} {note}",
+                      flush=True)
+
+
+if __name__ == "__main__":
+    main()
