@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -29,12 +30,26 @@ def archive_path(tmp_path: Path) -> Path:
     return tmp_path / "data" / "客户档案.cfdb"
 
 
-@pytest.fixture
-def archive(archive_path: Path) -> Iterator[object]:
-    """A freshly created, open, encrypted archive."""
+@pytest.fixture(scope="session")
+def _template_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One freshly created and migrated archive per session; tests get copies (same password)."""
     from app.db import create_archive
 
-    arc = create_archive(archive_path, PASSWORD)
+    path = tmp_path_factory.mktemp("template") / "template.cfdb"
+    create_archive(path, PASSWORD).close()
+    return path
+
+
+@pytest.fixture
+def archive(archive_path: Path, _template_archive: Path) -> Iterator[object]:
+    """A fresh, open, encrypted archive (a copy of the session template, opened with PASSWORD)."""
+    from app.db import open_archive
+    from app.fileutil import make_private, make_private_dir
+
+    make_private_dir(archive_path.parent)
+    shutil.copyfile(_template_archive, archive_path)
+    make_private(archive_path)
+    arc = open_archive(archive_path, PASSWORD)
     yield arc
     arc.close()
 
