@@ -159,7 +159,7 @@ CUSTOMER_FIELDS: tuple[Field, ...] = (
 )
 FIELD_BY_KEY: dict[str, Field] = {f.key: f for f in CUSTOMER_FIELDS}
 # Headers we write ourselves for information only, and headers that must never map by containment.
-IGNORED_HEADERS = frozenset({"资产层级", "上次联系", "下次约见", "联系人", "联系人姓名", "序号", "行号"})
+IGNORED_HEADERS = frozenset({"资产层级", "上次联系", "下次约见", "联系人", "联系人姓名", "序号", "行号", "原行号"})
 # Words too common to map a header that merely contains them ('客户经理' is not the customer's name).
 _TOO_GENERIC = frozenset({"客户", "名称", "类型", "编号", "成交", "其他", "说明", "出生", "人数", "信用", "财务",
                           "需求", "意识", "阶段", "进度", "渠道", "来源", "单位", "公司", "企业", "分组", "标签",

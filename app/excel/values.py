@@ -14,7 +14,6 @@ from decimal import Decimal, InvalidOperation
 from app.calendar.lunar import lunar_ordinal, parse_lunar
 from app.errors import ValidationError
 from app.rows import Birthday
-from app.services.checks import check_birthday
 from app.validate import check_email, check_postcode, normalise_landline, normalise_mobile
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
@@ -143,7 +142,8 @@ def parse_datetime(value: object, label: str) -> datetime | None:
     if is_blank(value):
         return None
     if isinstance(value, datetime):
-        return value.replace(microsecond=0)
+        # Excel keeps times as fractions of a day; round, so 14:29:59.9999 reads back as 14:30:00
+        return (value + timedelta(microseconds=500_000)).replace(microsecond=0)
     s = half_width(value)
     m = re.match(r"^(.*?)[ T](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?$", s)
     if isinstance(value, str) and m:
@@ -193,6 +193,8 @@ def parse_lunar_birthday(value: object, label: str) -> Birthday | None:
 
 
 def _checked(b: Birthday, label: str) -> Birthday:
+    from app.services.checks import check_birthday  # lazy: app.services imports this package
+
     try:
         return check_birthday(b, label)  # type: ignore[return-value]
     except ValidationError as exc:

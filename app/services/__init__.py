@@ -8,6 +8,7 @@ from datetime import datetime
 from app.archive import Archive
 from app.services.audit import AuditService
 from app.services.customers import CustomerService
+from app.services.imports import ImportService
 from app.services.info import InfoService
 from app.services.records import ComplaintService, ContactService, DealService, LifeEventService, VisitService
 from app.services.settings import SettingsService
@@ -28,6 +29,7 @@ class Services:
     life_events: LifeEventService
     audit: AuditService
     info: InfoService
+    imports: ImportService
     touchpoints: TouchpointService
 
     @classmethod
@@ -41,6 +43,7 @@ class Services:
             archive=archive, settings=settings, customers=make(CustomerService), contacts=make(ContactService),
             deals=make(DealService), visits=make(VisitService), complaints=make(ComplaintService),
             life_events=make(LifeEventService), audit=make(AuditService), info=make(InfoService),
+            imports=make(ImportService),
             touchpoints=make(TouchpointService),
         )
 
