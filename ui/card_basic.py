@@ -99,7 +99,7 @@ class BasicPage(QScrollArea):
         self.card_box = self._card_group()
         self.referrals_box = QGroupBox(self.tr("由他/她介绍来的客户"))
         self.referrals_list = QListWidget()
-        self.referrals_list.setMaximumHeight(120)
+        self.referrals_list.setMaximumHeight(96)
         self.referrals_hint = QLabel(self.tr("单击打开客户卡"))
         self.referrals_hint.setStyleSheet(f"color: {MUTED_COLOR};")
         box = QVBoxLayout(self.referrals_box)

@@ -71,7 +71,8 @@ class CardHeader(QFrame):
             self.dates_label.clear()
             return
         d = self._show_grade(card)
-        parts = [card.card_no, d.kind, d.deal_status, d.stage, card.asset_tier,
+        stage = d.stage if d.stage != d.deal_status else ""  # 成交 · 成交 says nothing twice
+        parts = [card.card_no, d.kind, d.deal_status, stage, card.asset_tier,
                  self.tr("影响力中心") if d.influence_center else "",
                  self.tr("建卡 {0} {1}").format(fmt_date(d.created_on), d.created_by).strip()]
         self.name_label.setText(card.name)

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHeaderView,
     QLabel,
+    QSizePolicy,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -23,6 +24,7 @@ from ui.card_form import (
     FieldErrors,
     add_field,
     choice_combo,
+    error_label,
     fmt_datetime,
     new_form,
     plain_text,
@@ -63,6 +65,7 @@ class GradePage(QWidget):
         self.grade_combo = self._bound(result, "grade", self.tr("当前等级"), choice_combo(GRADES))
         self.action_label = QLabel()
         self.action_label.setWordWrap(True)
+        self.action_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.action_label.setStyleSheet("font-size: 11pt;")
         result.addRow(self.tr("建议做法"), self.action_label)
         self.result_box.setLayout(result)
@@ -111,27 +114,42 @@ class GradePage(QWidget):
 NEEDS_FIELDS = ("needs", "finance", "operations", "purchasing", "credit", "relations")
 
 
+def _note(binder: Binder, errors: FieldErrors, name: str, title: str, hint: str, lines: int) -> QVBoxLayout:
+    """A titled free-text note bound to `name`, with its error line under it."""
+    edit = plain_text(lines)
+    edit.setMaximumHeight(16777215)
+    edit.setPlaceholderText(hint)
+    binder.bind(name, edit)
+    message = error_label()
+    errors.register(CUSTOMER_LABELS[name], edit, message)
+    column = QVBoxLayout()
+    column.setSpacing(4)
+    column.addWidget(QLabel(title))
+    column.addWidget(edit, 1)
+    column.addWidget(message)
+    return column
+
+
 class NeedsPage(QWidget):
     """需求、财务、经营、采购、信用、对外关系 — six notes side by side."""
 
     def __init__(self, binder: Binder, errors: FieldErrors, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        titles = {"needs": self.tr("需求状况"), "finance": self.tr("财务状况"), "operations": self.tr("经营状况"),
-                  "purchasing": self.tr("采购状况"), "credit": self.tr("信用状况"), "relations": self.tr("对外关系状况")}
+        notes = {
+            "needs": (self.tr("需求状况"), self.tr("想解决什么、关心什么、预算和时间")),
+            "finance": (self.tr("财务状况"), self.tr("收入、资产、负债、支付能力")),
+            "operations": (self.tr("经营状况"), self.tr("所在行业、经营规模、效益与发展")),
+            "purchasing": (self.tr("采购状况"), self.tr("买过什么、怎么买、谁来决定")),
+            "credit": (self.tr("信用状况"), self.tr("付款是否及时、有无纠纷")),
+            "relations": (self.tr("对外关系状况"), self.tr("与同行、上下游、社区的关系")),
+        }
         grid = QGridLayout(self)
         grid.setContentsMargins(24, 16, 24, 16)
         grid.setHorizontalSpacing(18)
-        grid.setVerticalSpacing(6)
-        self.editors = {}
+        grid.setVerticalSpacing(12)
         for i, name in enumerate(NEEDS_FIELDS):
-            edit = plain_text(5)
-            edit.setMaximumHeight(16777215)
-            binder.bind(name, edit)
-            form = new_form()
-            add_field(form, errors, CUSTOMER_LABELS[name], "", edit)
-            grid.addWidget(QLabel(titles[name]), (i // 2) * 2, i % 2)
-            grid.addLayout(form, (i // 2) * 2 + 1, i % 2)
-            self.editors[name] = edit
+            title, hint = notes[name]
+            grid.addLayout(_note(binder, errors, name, title, hint, 4), i // 2, i % 2)
 
 
 class RemarksPage(QWidget):
@@ -139,15 +157,10 @@ class RemarksPage(QWidget):
 
     def __init__(self, binder: Binder, errors: FieldErrors, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.remarks_edit = plain_text(12)
-        self.remarks_edit.setMaximumHeight(16777215)
-        binder.bind("remarks", self.remarks_edit)
-        form = new_form()
-        add_field(form, errors, CUSTOMER_LABELS["remarks"], "", self.remarks_edit)
         column = QVBoxLayout(self)
         column.setContentsMargins(24, 16, 24, 16)
-        column.addWidget(QLabel(self.tr("备注及其他有关事项")))
-        column.addLayout(form, 1)
+        column.addLayout(_note(binder, errors, "remarks", self.tr("备注及其他有关事项"), "", 12))
+        self.remarks_edit = binder.widget("remarks")
 
 
 class HistoryPage(QWidget):

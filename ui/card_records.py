@@ -60,6 +60,7 @@ class RecordKind:
     rows: Callable[[CustomerCard], tuple]
     service: Callable[[Services], Any]
     ask: Callable[[RecordPage, Any], Any]
+    stretch: int  # the column that takes the spare width (the free text)
     flagged: Callable[[Any], bool] | None = None
 
 
@@ -70,7 +71,7 @@ CONTACTS = RecordKind(
      Column(_t("生日"), lambda r: birthday_text(r.birthday)), Column(_t("职务"), lambda r: r.title),
      Column(_t("性格爱好"), lambda r: "；".join(p for p in (r.personality, r.hobbies) if p))),
     lambda card: card.contacts, lambda svc: svc.contacts,
-    lambda page, row: ContactDialog.ask(page.window(), page.ctx, row, kind=page.kind),
+    lambda page, row: ContactDialog.ask(page.window(), page.ctx, row, kind=page.kind), stretch=6,
 )
 DEALS = RecordKind(
     _t("成交记录"),
@@ -79,7 +80,7 @@ DEALS = RecordKind(
      Column(_t("续期/周年日"), lambda r: fmt_date(r.renewal_date)), Column(_t("状态"), lambda r: r.status),
      Column(_t("合同/保单号"), lambda r: r.contract_no)),
     lambda card: card.deals, lambda svc: svc.deals,
-    lambda page, row: DealDialog.ask(page.window(), page.ctx, row),
+    lambda page, row: DealDialog.ask(page.window(), page.ctx, row), stretch=0,
 )
 VISITS = RecordKind(
     _t("拜访与服务记录"),
@@ -87,7 +88,7 @@ VISITS = RecordKind(
      Column(_t("访问情况"), lambda r: r.content), Column(_t("洽谈结果"), lambda r: r.result),
      Column(_t("满意度"), lambda r: str(r.satisfaction or "")), Column(_t("下次约见"), _next)),
     lambda card: card.visits, lambda svc: svc.visits,
-    lambda page, row: VisitDialog.ask(page.window(), page.ctx, page.customer_id, row),
+    lambda page, row: VisitDialog.ask(page.window(), page.ctx, page.customer_id, row), stretch=2,
 )
 COMPLAINTS = RecordKind(
     _t("投诉"),
@@ -95,7 +96,7 @@ COMPLAINTS = RecordKind(
      Column(_t("投诉内容"), lambda r: r.content), Column(_t("处理结果"), lambda r: r.resolution),
      Column(_t("已复查"), lambda r: _yes(r.reviewed)), Column(_t("已反馈"), lambda r: _yes(r.fed_back))),
     lambda card: card.complaints, lambda svc: svc.complaints,
-    lambda page, row: ComplaintDialog.ask(page.window(), page.ctx, row),
+    lambda page, row: ComplaintDialog.ask(page.window(), page.ctx, row), stretch=2,
     flagged=lambda r: r.status in ("待处理", "处理中"),
 )
 LIFE_EVENTS = RecordKind(
@@ -104,7 +105,7 @@ LIFE_EVENTS = RecordKind(
      Column(_t("说明"), lambda r: r.note)),
     lambda card: card.life_events, lambda svc: svc.life_events,
     lambda page, row: LifeEventDialog.ask(page.window(), page.ctx, row,
-                                          page.card.contacts if page.card else ()),
+                                          page.card.contacts if page.card else ()), stretch=2,
 )
 
 
@@ -145,10 +146,14 @@ class RecordPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(True)
-        self.table.verticalHeader().hide()
+        self.table.setStyleSheet("QTableView::item { padding: 4px 6px; }")
+        rows = self.table.verticalHeader()
+        rows.hide()
+        rows.setMinimumSectionSize(30)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # wrapped text gets its lines
         header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(self.spec.stretch, QHeaderView.ResizeMode.Stretch)
         self.empty_label = QLabel()
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setStyleSheet(f"color: {MUTED_COLOR}; padding: 24px;")
@@ -182,7 +187,6 @@ class RecordPage(QWidget):
         rows = self.spec.rows(card) if card is not None else ()
         self.model.set_rows(rows)
         self._fit_columns()
-        self.table.resizeRowsToContents()  # a card holds tens of records, not thousands
         self.table.setVisible(bool(rows))
         self.empty_label.setVisible(not rows)
         if card is None:
@@ -193,8 +197,9 @@ class RecordPage(QWidget):
 
     def _fit_columns(self) -> None:
         header = self.table.horizontalHeader()
-        for i in range(self.model.columnCount() - 1):
-            header.resizeSection(i, max(80, min(self.table.sizeHintForColumn(i) + 24, 260)))
+        for i in range(self.model.columnCount()):
+            if i != self.spec.stretch:  # a card holds tens of records: measuring them is cheap
+                header.resizeSection(i, max(72, min(self.table.sizeHintForColumn(i) + 16, 240)))
 
     def _update_buttons(self) -> None:
         has = self._selected() is not None
@@ -228,9 +233,13 @@ class RecordPage(QWidget):
         row = self._selected()
         if row is None:
             return
-        answer = QMessageBox.question(self.window(), self.tr("删除{0}").format(self._noun()),
-                                      self.tr("删除这条{0}？删除后内容仍保留在“历史”里。").format(self._noun()))
-        if answer == QMessageBox.StandardButton.Yes:
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("删除{0}").format(self._noun()),
+                          self.tr("删除这条{0}？删除后内容仍保留在“历史”里。").format(self._noun()),
+                          QMessageBox.StandardButton.NoButton, self.window())
+        delete = box.addButton(self.tr("删除"), QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(box.addButton(self.tr("取消"), QMessageBox.ButtonRole.RejectRole))
+        box.exec()
+        if box.clickedButton() is delete:
             self._commit(lambda service: service.delete(row.id))
 
     def _commit(self, action: Callable[[Any], object]) -> bool:

@@ -58,7 +58,7 @@ class _CalendarFields(QWidget):
         self.year_edit = QLineEdit()
         self.year_edit.setValidator(QIntValidator(1, 9999, self))
         self.year_edit.setMaxLength(4)
-        self.year_edit.setFixedWidth(self.fontMetrics().horizontalAdvance("00000000"))
+        self.year_edit.setFixedWidth(self.fontMetrics().horizontalAdvance("0000") + 16)
         self.year_edit.setPlaceholderText(self.tr("年份") if self._year_required else self.tr("年(可空)"))
         self.leap_check = QCheckBox(self.tr("闰"))
         self.leap_check.setToolTip(self.tr("闰月：这一年多出的那个同名月份"))
@@ -176,7 +176,7 @@ class _CalendarFields(QWidget):
     def _describe_full(self, year: int, month: int, day: int) -> str:
         if self.is_lunar:
             d = self._as_field(lambda: lunar_to_solar(year, month, day, self.leap_check.isChecked()))
-            return self.tr("公历 {0}").format(f"{d.year}年{d.month}月{d.day}日")  # type: ignore[attr-defined]
+            return self.tr("公历 {0}").format(d.isoformat())  # type: ignore[attr-defined]
         d = self._as_field(lambda: make_date(year, month, day, self.label))
         return self.tr("农历 {0}").format(format_lunar(solar_to_lunar(d), with_year=True))  # type: ignore[arg-type]
 
@@ -187,7 +187,7 @@ class _CalendarFields(QWidget):
             lunar_year = solar_to_lunar(today).year or today.year
             ordinal, _, _ = lunar_occurrence(lunar_year, month, day, self.leap_check.isChecked())
             d = date.fromordinal(ordinal)
-            return self.tr("今年在公历 {0}").format(f"{d.year}年{d.month}月{d.day}日")
+            return self.tr("今年在公历 {0}").format(d.isoformat())
         self._as_field(lambda: check_solar_md(month, day))
         (d,) = solar_yearly_dates(month, day, date(today.year, 1, 1), date(today.year, 12, 31))
         return self.tr("今年是农历 {0}").format(format_lunar(solar_to_lunar(d)))

@@ -46,7 +46,7 @@ class DuplicateDialog(QDialog):
         super().__init__(parent)
         self.choice: DuplicateChoice | None = None
         self.setWindowTitle(self.tr("可能是同一位客户"))
-        self.resize(640, 320)
+        self.resize(720, 320)
         self._build_widgets(candidates)
         self._build_layout()
         self._connect_signals()

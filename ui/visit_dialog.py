@@ -70,10 +70,10 @@ class VisitDialog(FormDialog[VisitInput]):
     def _build_next_fields(self, now: datetime) -> None:
         self.next_check = QCheckBox(self.tr("约好了下次见面"))
         self.field("下次约见", self.tr("下次约见"), self.next_check)
-        self.next_at_edit = self.field("下次约见时间", self.tr("时间"), datetime_edit(now + timedelta(days=7)))
-        self.next_place_edit = self.field("下次约见地点", self.tr("地点"), QLineEdit())
-        self.next_agenda_edit = self.field("下次约见内容", self.tr("大致内容"), QLineEdit())
-        self.next_method_combo = self.field("下次方式", self.tr("方式"), choice_combo([m.value for m in Method]))
+        self.next_at_edit = self.field("下次约见时间", self.tr("约见时间"), datetime_edit(now + timedelta(days=7)))
+        self.next_place_edit = self.field("下次约见地点", self.tr("约见地点"), QLineEdit())
+        self.next_agenda_edit = self.field("下次约见内容", self.tr("约见内容"), QLineEdit())
+        self.next_method_combo = self.field("下次方式", self.tr("下次方式"), choice_combo([m.value for m in Method]))
         self._on_next_toggled(False)
 
     def _connect_signals(self) -> None:
