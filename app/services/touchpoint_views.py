@@ -46,39 +46,58 @@ class Agenda:
 
 @dataclass(frozen=True)
 class FestivalGroup:
-    """One festival on one day with every customer who gets it (one row in 待办, not hundreds)."""
+    """One festival on one day with every customer who gets it (one row in 待办, not hundreds).
+
+    Also used for the overdue 定期拜访 of 待办 (kind 'cadence', festival_key ''), which can run to
+    thousands for a large book and would otherwise bury today's work.
+    """
 
     festival_key: str
     date: date
     title: str
     items: tuple[Touchpoint, ...]
+    kind: str = "festival"
 
     @property
     def customer_count(self) -> int:
         """How many distinct customers the group holds."""
         return len({t.customer_id for t in self.items})
 
+    @property
+    def most_overdue(self) -> int:
+        """The largest overdue_days among the members."""
+        return max((t.overdue_days for t in self.items), default=0)
 
-def group_festivals(items: Iterable[Touchpoint]) -> list[Touchpoint | FestivalGroup]:
-    """Agenda order kept; each (festival, day) collapses into one FestivalGroup where it first appears."""
-    groups: dict[tuple[str, date], list[Touchpoint]] = {}
-    order: list[Touchpoint | tuple[str, date]] = []
+
+def group_festivals(items: Iterable[Touchpoint], *, cadence: bool = False) -> list[Touchpoint | FestivalGroup]:
+    """Agenda order kept; each (festival, day) collapses into one FestivalGroup where it first appears.
+
+    cadence=True also collapses every 定期拜访 into one group (for the overdue section of 待办).
+    """
+    groups: dict[tuple[str, date | None], list[Touchpoint]] = {}
+    order: list[Touchpoint | tuple[str, date | None]] = []
     for tp in items:
-        if tp.kind != "festival":
+        if tp.kind == "festival":
+            k: tuple[str, date | None] = (tp.festival_key, tp.date)
+        elif cadence and tp.kind == "cadence":
+            k = ("", None)
+        else:
             order.append(tp)
             continue
-        k = (tp.festival_key, tp.date)
         if k not in groups:
             groups[k] = []
             order.append(k)
         groups[k].append(tp)
     out: list[Touchpoint | FestivalGroup] = []
     for entry in order:
-        if isinstance(entry, tuple) and not isinstance(entry, Touchpoint):
-            members = groups[entry]
-            out.append(FestivalGroup(entry[0], entry[1], members[0].title, tuple(members)))
-        else:
+        if isinstance(entry, Touchpoint):
             out.append(entry)
+            continue
+        members = groups[entry]
+        if entry[1] is None:
+            out.append(FestivalGroup("", members[0].date, "定期拜访：已超过联系周期", tuple(members), "cadence"))
+        else:
+            out.append(FestivalGroup(entry[0], entry[1], members[0].title, tuple(members)))
     return out
 
 
@@ -148,3 +167,42 @@ def build_month(year: int, month: int, today: date, found: Iterable[Touchpoint])
     caption = f"{year}年{month}月 · {ganzhi_year(lunar_year)}年（{zodiac(lunar_year)}）"
     return MonthView(year, month, caption, tuple(cells),
                      MappingProxyType({d: tuple(v) for d, v in by_day.items()}))
+
+
+_WEEKDAYS = "一二三四五六日"
+
+
+def weekday_name(day: date) -> str:
+    """'周一' … '周日'."""
+    return "周" + _WEEKDAYS[day.weekday()]
+
+
+def day_caption(day: date) -> str:
+    """'2026年11月22日 周日 · 农历十月十四' for the 待办 header and the 日历 day list."""
+    ld = solar_to_lunar(day)
+    lunar = ("闰" if ld.leap else "") + month_name(ld.month) + day_name(ld.day)
+    return f"{day.year}年{day.month}月{day.day}日 {weekday_name(day)} · 农历{lunar}"
+
+
+def snooze_choices(today: date) -> list[tuple[str, date]]:
+    """Quick choices for 推迟到: tomorrow, in three days, next Monday, in a week, in a month."""
+    next_monday = today + timedelta(days=7 - today.weekday())
+    return [("明天", today + timedelta(days=1)), ("三天后", today + timedelta(days=3)),
+            ("下周一", next_monday), ("一周后", today + timedelta(days=7)), ("一个月后", today + timedelta(days=30))]
+
+
+def shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
+    """(year, month) moved by delta months (the 日历 page's ◀ ▶)."""
+    index = year * 12 + month - 1 + delta
+    return index // 12, index % 12 + 1
+
+
+def status_text(tp: Touchpoint, today: date) -> str:
+    """'逾期 22 天', '今天', '3 天后', '已推迟', '已完成' … as the lists show a touchpoint's state."""
+    if tp.status == "overdue":
+        return f"逾期 {tp.overdue_days} 天"
+    if tp.status in ("done", "skipped"):
+        return STATUS_LABELS[tp.status]
+    prefix = "已推迟 · " if tp.status == "snoozed" else ""
+    days = (tp.date - today).days
+    return prefix + ("今天" if days == 0 else "明天" if days == 1 else f"{days} 天后")
