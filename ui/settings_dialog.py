@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 SETTINGS_TABS: list[tuple[str, str, str]] = [
     ("个人资料", "ui.settings_dialog", "ProfileTab"),
     ("联系周期", "ui.settings_dialog", "CadenceTab"),
+    ("日历与问候", "ui.settings_calendar_tab", "CalendarSettingsTab"),
     ("安全", "ui.settings_dialog", "SecurityTab"),
 ]
 

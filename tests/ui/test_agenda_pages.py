@@ -1,0 +1,173 @@
+"""待办 and 日历 driven as a user would: select, complete through the dialog, see the card and cadence move."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from PySide6.QtCore import QModelIndex, QPoint, Qt
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+from app.rows import Birthday, CustomerInput, VisitInput
+from app.services.settings import SalesProfile
+
+
+def add(svc, name: str, grade: str = "A", **kw) -> int:
+    return svc.customers.create(CustomerInput(name=name, grade=grade, grade_manual=True, **kw))
+
+
+def find_rows(model, predicate, parent: QModelIndex | None = None) -> list[QModelIndex]:
+    """Every index (column 0) whose node matches, searching groups too."""
+    parent = parent if parent is not None else QModelIndex()
+    found = []
+    for row in range(model.rowCount(parent)):
+        index = model.index(row, 0, parent)
+        node = model.node(index)
+        if predicate(node):
+            found.append(index)
+        found += find_rows(model, predicate, index)
+    return found
+
+
+@pytest.fixture
+def agenda(shell_ctx, qtbot):
+    from ui.agenda_page import AgendaPage
+
+    page = AgendaPage(shell_ctx)
+    qtbot.addWidget(page)
+    page.resize(1100, 600)
+    page.show()
+    qtbot.waitExposed(page)
+    return page
+
+
+def test_complete_from_agenda_records_the_visit_and_resets_cadence(svc, agenda, answer_modal, qtbot) -> None:
+    from ui.touchpoint_dialogs import CompleteDialog
+
+    cid = add(svc, "张三")
+    svc.visits.log(VisitInput(customer_id=cid, at=datetime(2026, 10, 1, 10), method="电话"))
+    agenda.reload()
+    (row,) = find_rows(agenda.model, lambda n: n.tp is not None and n.tp.customer_id == cid and n.tp.kind == "cadence")
+    assert agenda.model.node(row.parent()).group is not None  # overdue 定期拜访 are grouped
+    agenda.tree.expand(row.parent())
+    agenda.tree.selectionModel().select(row, agenda.tree.selectionModel().SelectionFlag.ClearAndSelect
+                                        | agenda.tree.selectionModel().SelectionFlag.Rows)
+    assert agenda.complete_button.isEnabled()
+
+    def answer(dialog: CompleteDialog) -> None:
+        dialog.method_combo.setCurrentText("亲自拜访")
+        dialog.note_edit.setPlainText("上门聊了教育金")
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+    answerer = answer_modal(CompleteDialog, answer)
+    qtbot.mouseClick(agenda.complete_button, Qt.MouseButton.LeftButton)
+    assert len(answerer.check()) == 1
+    card = svc.customers.get(cid)
+    (visit,) = [v for v in card.visits if v.touchpoint_key]
+    assert visit.method == "亲自拜访" and visit.content == "上门聊了教育金" and visit.touchpoint_key.startswith("cadence:")
+    assert card.last_contact_at == datetime(2026, 11, 22, 9, 30)
+    qtbot.waitUntil(lambda: not find_rows(agenda.model, lambda n: n.tp is not None and n.tp.customer_id == cid))
+    assert "已完成 1 项" in agenda.message_label.text()
+    cadence = [t for t in svc.touchpoints.for_customer(cid, date(2026, 11, 22), date(2027, 1, 31))
+               if t.kind == "cadence"]
+    assert [t.date for t in cadence] == [date(2026, 12, 22)]
+
+
+def test_festival_is_one_row_and_a_group_can_be_skipped(svc, agenda, clock, answer_modal, qtbot) -> None:
+    from ui.touchpoint_dialogs import SkipDialog
+
+    ids = {add(svc, n) for n in ("赵一", "钱二", "孙三")}
+    clock.value = datetime(2026, 12, 20, 9)
+    agenda.reload()
+    groups = find_rows(agenda.model, lambda n: n.group is not None and n.group.festival_key == "dongzhi")
+    (group,) = groups
+    assert agenda.model.index(group.row(), 1, group.parent()).data() == "3 位客户"
+    assert agenda.model.rowCount(group) == 3
+    agenda.tree.selectionModel().select(group, agenda.tree.selectionModel().SelectionFlag.ClearAndSelect
+                                        | agenda.tree.selectionModel().SelectionFlag.Rows)
+
+    def answer(dialog: SkipDialog) -> None:
+        dialog.reason_combo.setCurrentText("今年改为寄贺卡")
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+    answerer = answer_modal(SkipDialog, answer)
+    agenda.skip_button.click()
+    answerer.check()
+    skipped = [t for t in svc.touchpoints.between(date(2026, 12, 22), date(2026, 12, 22), kinds=("festival",))]
+    assert {t.customer_id for t in skipped} == ids and {t.status for t in skipped} == {"skipped"}
+    assert svc.touchpoints.mark_of(skipped[0].key).reason == "今年改为寄贺卡"
+
+
+def test_copy_greeting_puts_a_signed_text_on_the_clipboard(svc, agenda) -> None:
+    svc.settings.set_profile(SalesProfile(name="李明"))
+    cid = add(svc, "王建国", gender="男", birthday=Birthday("solar", 11, 24))
+    agenda.reload()
+    (row,) = find_rows(agenda.model, lambda n: n.tp is not None and n.tp.customer_id == cid and n.tp.kind == "birthday")
+    agenda.tree.setCurrentIndex(row)
+    agenda.copy_button.click()
+    text = QApplication.clipboard().text()
+    assert text.startswith("王先生，生日快乐") and text.endswith("——李明")
+
+
+def test_lock_clears_the_agenda(shell_ctx, svc, agenda) -> None:
+    add(svc, "锁定客户", birthday=Birthday("solar", 11, 23))
+    agenda.reload()
+    assert agenda.model.rowCount() == 3
+    shell_ctx.bus.archive_locked.emit()
+    assert agenda.model.rowCount() == 0 and agenda.date_label.text() == ""
+
+
+def test_print_action_only_with_the_printing_module(agenda) -> None:
+    from ui.agenda_page import printing_available
+
+    assert agenda.print_button.isVisibleTo(agenda) == printing_available()
+
+
+def test_month_grid_shows_festival_and_birthday_on_the_day(svc, shell_ctx, qtbot) -> None:
+    from ui.calendar_page import CalendarPage
+
+    # 冬月十四 = 2026-12-22; grade B: 冬至 greeting (A and B), first 定期拜访 only in February.
+    cid = add(svc, "冬至客户", grade="B", birthday=Birthday("lunar", 11, 14, year=1980))
+    page = CalendarPage(shell_ctx)
+    qtbot.addWidget(page)
+    page.resize(1200, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    assert page.view is not None and page.view.month == 11
+    page.next_button.click()
+    assert page.caption_label.text().startswith("2026年12月")
+    index = next(i for i, c in enumerate(page.view.cells) if c.date == date(2026, 12, 22))
+    cell = page.view.cells[index]
+    assert cell.festivals == ("冬至",) and cell.counts["birthday"] == 1 and cell.lunar_label == "十四"
+    qtbot.mouseClick(page.grid, Qt.MouseButton.LeftButton, pos=page.grid.cell_rect(index).center())
+    assert page.selected == date(2026, 12, 22) and page.day_label.text().startswith("2026年12月22日")
+    rows = find_rows(page.day_model, lambda n: n.tp is not None and n.tp.customer_id == cid)
+    assert [page.day_model.node(r).tp.kind for r in rows] == ["birthday", "festival"]
+    winter = next(i for i, c in enumerate(page.view.cells) if c.date == date(2026, 12, 9))
+    assert page.view.cells[winter].lunar_label == "冬月"
+    image = page.grid.grab().toImage()  # the painted cell really carries the birthday badge colour
+    rect = page.grid.cell_rect(index)
+    colours = {image.pixelColor(QPoint(x, y)).name() for x in range(rect.left(), rect.right(), 2)
+               for y in range(rect.top(), rect.bottom(), 2)}
+    assert "#d81b60" in colours or any(c.startswith("#d8") for c in colours)
+
+
+def test_settings_tab_round_trip_and_refusal(svc, shell_ctx, qtbot) -> None:
+    from app.errors import AppError
+    from ui.settings_calendar_tab import CalendarSettingsTab
+
+    tab = CalendarSettingsTab(shell_ctx)
+    qtbot.addWidget(tab)
+    tab.load()
+    row = next(i for i in range(tab.festival_table.rowCount())
+               if tab.festival_table.verticalHeaderItem(i).text() == "春节")
+    tab.festival_table.item(row, 3).setCheckState(Qt.CheckState.Unchecked)  # no 春节 greeting for D
+    tab.lead_spins["renewal_lead_days"].setValue(45)
+    tab.template_combo.setCurrentIndex(tab.template_combo.findData("birthday"))
+    tab.template_edit.setPlainText("{称呼}生日快乐！")
+    tab.save()
+    assert svc.touchpoints.festival_grades()["chunjie"] == "ABC"
+    assert svc.touchpoints.options().renewal_lead_days == 45
+    assert svc.touchpoints.greeting_templates()["birthday"] == "{称呼}生日快乐！"
+    tab.template_edit.setPlainText("{称乎}生日快乐！")
+    with pytest.raises(AppError, match="称乎"):
+        tab.save()
