@@ -29,6 +29,7 @@ from ui.error_dialog import action_guard
 from ui.touchpoint_dialogs import CompleteDialog, SkipDialog, SnoozeDialog
 
 logger = logging.getLogger(__name__)
+FOLD_OVERDUE_ABOVE = 15  # overdue rows (after grouping) shown unfolded at most
 GRADE_CHOICES = (("A", "A 类"), ("B", "B 类"), ("C", "C 类"), ("D", "D 类"), ("", "未定级"))
 
 
@@ -260,7 +261,10 @@ class AgendaPage(TouchpointPage):
                                      (self.tr("未来 7 天"), agenda.upcoming, False)], agenda.today)
             self.date_label.setText(day_caption(agenda.today))
             for row in range(self.model.section_count()):
-                self.tree.expand(self.model.index(row, 0))
+                section = self.model.index(row, 0)
+                # A long overdue list would push today's work off the screen: it starts folded, its
+                # header still says how many.
+                self.tree.setExpanded(section, row > 0 or self.model.rowCount(section) <= FOLD_OVERDUE_ABOVE)
                 self.tree.setFirstColumnSpanned(row, QModelIndex(), True)
         self._update_buttons()
 
