@@ -76,3 +76,12 @@ def svc(archive: object, clock: Clock) -> object:
     from app.services import Services
 
     return Services.build(archive, clock=clock)  # type: ignore[arg-type]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config) -> None:
+    """Print the built bundle's self-test in the CI log (tests/test_bundle.py)."""
+    lines = getattr(config, "clientfile_bundle_report", [])
+    if lines:
+        terminalreporter.section("installer bundle self-test")
+        for line in lines:
+            terminalreporter.write_line(line)
