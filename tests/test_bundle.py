@@ -36,9 +36,12 @@ def test_built_bundle_passes_its_self_test(tmp_path: Path, request: pytest.Fixtu
     run = subprocess.run([str(program), "--self-test"], cwd=tmp_path, env=env, capture_output=True, text=True,
                          timeout=600)
     test_s = time.perf_counter() - started
-    request.config.clientfile_bundle_report = [  # type: ignore[attr-defined]  # printed in the CI logf"bundle built in {build_s:.0f} s; size {_folder_size(bundle) / 1024 / 1024:.0f} MB; "
-               f"self-test of the built program took {test_s:.1f} s (exit {run.returncode})",
-               *run.stdout.splitlines()]
+    # Printed in the CI log by tests/conftest.py's terminal summary.
+    request.config.clientfile_bundle_report = [  # type: ignore[attr-defined]
+        f"bundle built in {build_s:.0f} s; size {_folder_size(bundle) / 1024 / 1024:.0f} MB; "
+        f"self-test of the built program took {test_s:.1f} s (exit {run.returncode})",
+        *run.stdout.splitlines(),
+    ]
     assert run.returncode == 0, run.stdout + run.stderr
     assert "✗" not in run.stdout
     assert not list((tmp_path / "home").rglob("*.cfdb")), "the self-test leaves no archive behind"
