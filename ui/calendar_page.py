@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPen, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QTreeView,
@@ -18,15 +21,26 @@ from PySide6.QtWidgets import (
 )
 
 from app.calendar.engine import KINDS, Touchpoint
+from app.progress import ProgressFn, step
 from app.services.touchpoint_views import DayCell, MonthView, day_caption, shift_month
 from ui.agenda_model import KIND_COLOURS, KIND_NAMES, AgendaTreeModel
 from ui.agenda_page import TouchpointFilters, TouchpointPage
 from ui.context import AppContext
 from ui.error_dialog import action_guard
 from ui.style import ACCENT, DANGER, MUTED
+from ui.tasks import run_task
 
 WEEKDAY_TITLES = ("一", "二", "三", "四", "五", "六", "日")
 HEADER_HEIGHT = 26
+ICS_YEARS = 10  # 农历 dates are written out one event per year for this many years
+
+
+def _export(tps: object, path: Path, progress: ProgressFn) -> int:
+    """Worker: write the .ics (no widgets touched here)."""
+    step(progress, 0, 1, "")
+    size = tps.export_ics(path, years=ICS_YEARS)  # type: ignore[attr-defined]
+    step(progress, 1, 1, "")
+    return size
 
 
 class MonthGrid(QWidget):
@@ -168,6 +182,8 @@ class CalendarPage(TouchpointPage):
         self.caption_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.next_button = QPushButton(self.tr("下月 ▶"))
         self.today_button = QPushButton(self.tr("今天"))
+        self.ics_button = QPushButton(self.tr("导出到手机日历 (.ics)…"))
+        self.ics_button.setToolTip(self.tr("生日、纪念日、续期和约见，可导入手机或电脑日历"))
         self.filters = TouchpointFilters()
         self.grid = MonthGrid()
         self.legend = QLabel(" ".join(
@@ -204,6 +220,7 @@ class CalendarPage(TouchpointPage):
             top.addWidget(widget)
         top.addStretch(1)
         top.addWidget(self.filters)
+        top.addWidget(self.ics_button)
         left = QVBoxLayout()
         left.addWidget(self.grid, 1)
         left.addWidget(self.legend)
@@ -227,6 +244,7 @@ class CalendarPage(TouchpointPage):
         self.prev_button.clicked.connect(lambda: self.go_month(-1))
         self.next_button.clicked.connect(lambda: self.go_month(1))
         self.today_button.clicked.connect(self.go_today)
+        self.ics_button.clicked.connect(self.export_ics)
         self.filters.changed.connect(self.reload)
         self.grid.day_clicked.connect(self.select_day)
         self.day_list.doubleClicked.connect(self._on_double_click)
@@ -303,6 +321,25 @@ class CalendarPage(TouchpointPage):
 
     def _today(self) -> date:
         return self.ctx.svc.touchpoints.today() if self.ctx.is_open else date.today()
+
+    def export_ics(self) -> None:
+        """Save every customer's dates as .ics after saying plainly that the file is not encrypted."""
+        if not self.ctx.is_open:
+            return
+        answer = QMessageBox.question(self, self.tr("导出 .ics 日历"), self.tr(
+            ".ics 文件是明文（不加密），里面有客户姓名、生日和约见。请只保存在自己的电脑上，"
+            "导入手机或电脑日历后把文件删掉。\n\n继续导出吗？"))
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        start = str(Path.home() / "客户日历.ics")
+        name, _ = QFileDialog.getSaveFileName(self, self.tr("导出 .ics 日历"), start, self.tr("日历文件 (*.ics)"))
+        if not name:
+            return
+        path = Path(name) if name.lower().endswith(".ics") else Path(name + ".ics")
+        with action_guard(self, self.tr("导出 .ics 日历")):
+            result = run_task(self, self.tr("正在导出日历…"), _export, self.ctx.svc.touchpoints, path)
+            if result is not None:
+                self.show_message(self.tr("已导出 {path}").format(path=path))
 
     # ----- selection --------------------------------------------------------------------
     def selected_touchpoints(self) -> list[Touchpoint]:

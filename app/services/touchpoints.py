@@ -340,9 +340,11 @@ class TouchpointService(ServiceBase):
         customer = get_or_404(s, Customer, tp.customer_id, "客户")
         if customer.deleted_at is not None:
             raise ValidationError("客户", f"{customer.name} 的客户卡在回收站里，请先恢复")
+        # The family member or contact may have been removed since the list was shown: record it on the customer.
+        contact_id = tp.person_id if tp.person_id is not None and s.get(Contact, tp.person_id) else None
         data = checks.check_visit(VisitInput(
             customer_id=tp.customer_id, at=at, method=method, purpose=tp.title[:200], content=note.strip(),
-            contact_id=tp.person_id, touchpoint_key=tp.key))
+            contact_id=contact_id, touchpoint_key=tp.key))
         columns = asdict(data)
         columns.pop("customer_id")
         visit = Visit(customer_id=tp.customer_id, created_at=self.now(), **columns)

@@ -171,3 +171,28 @@ def test_settings_tab_round_trip_and_refusal(svc, shell_ctx, qtbot) -> None:
     tab.template_edit.setPlainText("{称乎}生日快乐！")
     with pytest.raises(AppError, match="称乎"):
         tab.save()
+
+
+def test_calendar_exports_ics_after_the_plaintext_warning(svc, shell_ctx, qtbot, tmp_path, monkeypatch) -> None:
+    from icalendar import Calendar
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from ui.calendar_page import CalendarPage
+
+    add(svc, "日历导出", birthday=Birthday("solar", 12, 1, year=1980))
+    page = CalendarPage(shell_ctx)
+    qtbot.addWidget(page)
+    asked: list[str] = []
+    answers = iter([QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes])
+    monkeypatch.setattr(QMessageBox, "question", lambda _p, _t, text, *a: asked.append(text) or next(answers))
+    folder = tmp_path / "export"
+    folder.mkdir()
+    target = folder / "我的客户"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    page.export_ics()  # the user says no after reading the warning: nothing is written
+    assert "明文" in asked[0] and not list(folder.iterdir())
+    page.export_ics()
+    out = folder / "我的客户.ics"
+    qtbot.waitUntil(out.exists)
+    summaries = [str(e.get("summary")) for e in Calendar.from_ical(out.read_bytes()).walk("VEVENT")]
+    assert any("日历导出" in s for s in summaries) and "已导出" in page.message_label.text()
