@@ -24,10 +24,18 @@ STATUSES = ("due", "overdue", "done", "skipped", "snoozed")
 MARK_STATUSES = ("done", "skipped", "snoozed")
 DEFAULT_CADENCE_DAYS: Mapping[str, int] = MappingProxyType({"A": 30, "B": 90, "C": 180, "D": 365, "": 365})
 
-# Suggested way to greet by grade (birthday, wedding, festival, life event): (method, gift).
+# Suggested way to greet by grade (birthday, wedding, 春节, 中秋, happy life event): (method, gift).
 GREETING_SERVICE: Mapping[str, tuple[str, str]] = MappingProxyType({
     "A": ("上门拜访", "礼品（鲜花、蛋糕或伴手礼）"),
     "B": ("电话问候", "贺卡"),
+    "C": ("微信/短信", ""),
+    "D": ("微信/短信", ""),
+})
+# Festivals other than 春节 and 中秋 get a lighter touch: nobody wants a gift nineteen times a year.
+MAJOR_FESTIVALS = ("chunjie", "zhongqiu")
+MINOR_FESTIVAL_SERVICE: Mapping[str, tuple[str, str]] = MappingProxyType({
+    "A": ("电话问候", ""),
+    "B": ("微信/短信", ""),
     "C": ("微信/短信", ""),
     "D": ("微信/短信", ""),
 })

@@ -32,6 +32,7 @@ from app.calendar.engine import (
     touchpoints,
 )
 from app.calendar.ics import write_ics
+from app.calendar.lunar import solar_to_lunar
 
 TODAY = date(2026, 3, 15)
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
@@ -40,10 +41,10 @@ KINDS = ("周年", "续期", "续保", "到期")
 
 
 def _birthday(rng: random.Random, year: int) -> DateSpec:
-    if rng.random() < 0.3:
-        return DateSpec("lunar", year, rng.randint(1, 12), rng.randint(1, 30 if rng.random() < 0.5 else 29),
-                        rng.random() < 0.01)
     d = date(year, 1, 1) + timedelta(days=rng.randrange(365))
+    if rng.random() < 0.3:  # a real 农历 birthday, leap months and day 30 at their natural rate
+        ld = solar_to_lunar(d)
+        return DateSpec("lunar", ld.year, ld.month, ld.day, ld.leap)
     return DateSpec("solar", year if rng.random() < 0.9 else None, d.month, d.day)
 
 
@@ -89,7 +90,7 @@ def floor_loop(customers: list[CustomerDates], start: date, end: date, settings:
     """The bare minimum: the same date look-ups with the same precomputed tables, counting hits only."""
     w = Window.build(start, end, settings)
     lo, hi, hits = w.lo, w.hi, 0
-    fest = {g: len(rows) for g, rows in w.festivals.items()}
+    fest = {g: sum(g in settings.festival_grades.get(f.key, "") for f in w.festivals) for g in "ABCD"}
     for c in customers:
         for p in c.persons:
             b = p.birthday

@@ -218,3 +218,37 @@ def test_bad_inputs_raise_clear_errors() -> None:
         Mark("k", "maybe")
     with pytest.raises(ValidationError, match="2月29日规则"):
         CalendarSettings(feb29_policy="never")
+
+
+def test_one_off_dates_snoozed_into_the_range_come_along_and_nothing_else_does() -> None:
+    renew = DealDates(8, "车险", None, date(2026, 2, 20), "续保")
+    other = DealDates(9, "寿险", None, date(2026, 2, 21), "续期")
+    c = customer(deals=(renew,), appointments=((99, datetime(2026, 2, 25, 10), "", "面谈"),))
+    bystander = customer(13, "李四", deals=(other,))
+    marks = {"renew:d8:2026-02-20": Mark("renew:d8:2026-02-20", "snoozed", date(2026, 3, 20)),
+             "appt:v99": Mark("appt:v99", "snoozed", date(2026, 3, 22))}
+    tps = run([c, bystander], start=date(2026, 3, 16), end=date(2026, 3, 31), marks=marks)
+    assert [(tp.key, tp.date, tp.lead_date, tp.status) for tp in tps] == [
+        ("renew:d8:2026-02-20", date(2026, 3, 20), date(2026, 3, 20), "snoozed"),
+        ("appt:v99", date(2026, 3, 22), date(2026, 3, 22), "snoozed")]
+
+
+def test_marked_festivals_keep_their_status_and_the_agenda_order() -> None:
+    people = [customer(1, "甲", "C"), customer(2, "乙", "C"), customer(3, "丙", "C")]
+    key = "fest:zhongqiu:c2:2026-09-25"
+    marks = {key: Mark(key, "done"), "fest:zhongqiu:c3:2026-09-25": Mark("fest:zhongqiu:c3:2026-09-25", "skipped")}
+    tps = run(people, start=date(2026, 9, 25), end=date(2026, 9, 25), settings=CalendarSettings(), marks=marks)
+    assert [(tp.customer_name, tp.status) for tp in tps] == [("丙", "skipped"), ("乙", "done"), ("甲", "due")]
+    # A 中秋 greeting snoozed to the next day leaves the day and shows up on the next one.
+    later = {key: Mark(key, "snoozed", date(2026, 9, 26))}
+    assert [tp.customer_id for tp in run(people, start=date(2026, 9, 25), end=date(2026, 9, 25),
+                                         settings=CalendarSettings(), marks=later)] == [3, 1]
+    (moved,) = run(people, start=date(2026, 9, 26), end=date(2026, 9, 30), settings=CalendarSettings(), marks=later)
+    assert (moved.key, moved.date, moved.status, moved.title) == (key, date(2026, 9, 26), "snoozed", "中秋问候")
+
+
+def test_major_festivals_suggest_more_than_minor_ones() -> None:
+    tps = run([customer(grade="A")], start=date(2026, 2, 17), end=date(2026, 3, 3), settings=CalendarSettings())
+    by_key = {tp.festival_key: (tp.method, tp.gift) for tp in tps}
+    assert by_key["chunjie"] == ("上门拜访", "礼品（鲜花、蛋糕或伴手礼）")
+    assert by_key["yuanxiao"] == ("电话问候", "")
