@@ -10,10 +10,11 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QStringListModel, Qt, Signal
 from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
     QCheckBox,
+    QCompleter,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -70,6 +71,29 @@ def parse_tags(widget: QWidget) -> tuple[str, ...]:
 def show_tags(widget: QWidget, value: Sequence[str]) -> None:
     """Tags joined with 、."""
     widget.setText("、".join(value))  # type: ignore[attr-defined]
+
+
+class TagCompleter(QCompleter):
+    """Completes the tag being typed (the last one) from the tags already in the archive."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setModel(QStringListModel(self))
+        self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+    def set_tags(self, tags: Sequence[str]) -> None:
+        """The tags to offer."""
+        self.model().setStringList(list(tags))  # type: ignore[attr-defined]
+
+    def splitPath(self, path: str) -> list[str]:
+        """Complete only the last tag."""
+        return [_TAG_SPLIT.split(path)[-1]]
+
+    def pathFromIndex(self, index: QModelIndex | QPersistentModelIndex) -> str:
+        """Keep the tags typed before and replace the last one with the completion."""
+        text = self.widget().text()  # type: ignore[attr-defined]
+        head = text[: len(text) - len(_TAG_SPLIT.split(text)[-1])]
+        return head + str(index.data())
 
 
 class BasicPage(QScrollArea):
@@ -183,6 +207,8 @@ class BasicPage(QScrollArea):
                                               DateInput(CUSTOMER_LABELS["competitor_end"], self._today))
         self.tags_edit = self._add(form, "tags", self.tr("标签"), QLineEdit(), parse_tags, show_tags)
         self.tags_edit.setPlaceholderText(self.tr("用顿号或逗号分开，如：老客户、车险"))
+        self.tag_completer = TagCompleter(self)
+        self.tags_edit.setCompleter(self.tag_completer)
         box.setLayout(form)
         return box
 
@@ -242,8 +268,9 @@ class BasicPage(QScrollArea):
             self.source_combo.setCurrentText(Source.REFERRAL)
 
     def set_own_id(self, customer_id: int | None) -> None:
-        """The card's own id (a customer cannot be their own referrer)."""
+        """The card's own id (a customer cannot be their own referrer); refreshes the tag choices."""
         self.referrer_field.own_id = customer_id
+        self.tag_completer.set_tags([name for name, _count in self.ctx.svc.customers.tags()])
 
     def set_referrals(self, rows: Sequence[ReferralRow]) -> None:
         """The customers this one referred."""

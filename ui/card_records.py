@@ -28,7 +28,8 @@ from app.enums import Method
 from app.errors import AppError
 from app.rows import CustomerCard, VisitInput
 from app.services import Services
-from ui.card_form import MUTED_COLOR, Column, RowTableModel, fmt_amount, fmt_date, fmt_datetime
+from ui.card_form import MUTED_COLOR, fmt_amount, fmt_date, fmt_datetime
+from ui.card_table import Column, RowTableModel
 from ui.context import AppContext
 from ui.date_input import birthday_text
 from ui.record_dialogs import ComplaintDialog, ContactDialog, DealDialog, LifeEventDialog

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.errors import AppError, NotFound, ValidationError
 from app.rows import CustomerCard, CustomerInput
 from app.services.checks import check_customer
+from ui import state
 from ui.card_basic import BasicPage
 from ui.card_form import ERROR_COLOR, INVALID_STYLE, Binder, FieldErrors, error_label
 from ui.card_header import CardHeader
@@ -36,6 +37,7 @@ from ui.visit_dialog import log_visit
 
 logger = logging.getLogger(__name__)
 
+STATE_KEY = "customer_card"  # one remembered size and place for every card window
 BASIC, GRADE, CONTACTS_PAGE, NEEDS, DEALS_PAGE, VISITS_PAGE, COMPLAINTS_PAGE, EVENTS, REMARKS, HISTORY = range(10)
 
 
@@ -51,10 +53,11 @@ class CustomerCardWindow(QMainWindow):
         self._closing_for_lock = False
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setStyleSheet(INVALID_STYLE)
-        self.resize(1180, 740)
         self._build_widgets()
         self._build_layout()
         self._connect_signals()
+        if not state.restore_window(STATE_KEY, self):
+            self.resize(1180, 740)
         self._load()
 
     @classmethod
@@ -293,6 +296,7 @@ class CustomerCardWindow(QMainWindow):
             return
         CardRegistry.of(self.ctx).remove(self)
         self._reload_timer.stop()
+        state.save_window(STATE_KEY, self)
         event.accept()
 
     def _confirm_close(self) -> bool:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.rows import CustomerRow, ListQuery
-from ui.card_form import Column, RowTableModel
+from ui.card_table import Column, RowTableModel
 from ui.context import AppContext
 
 PICKER_COLUMNS = (

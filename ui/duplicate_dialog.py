@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.rows import DuplicateCandidate
-from ui.card_form import Column, RowTableModel
+from ui.card_table import Column, RowTableModel
 
 DUPLICATE_COLUMNS = (
     Column(QT_TRANSLATE_NOOP("DuplicateDialog", "编号"), lambda r: r.card_no),

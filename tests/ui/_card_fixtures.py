@@ -122,6 +122,10 @@ def type_text(qtbot: object, widget: QWidget, text: str) -> None:
     """
     if isinstance(widget, QComboBox) and widget.isEditable():
         widget = widget.lineEdit()
+    window = widget.window()
+    if QApplication.activeWindow() is not window:
+        window.activateWindow()  # the user clicks into the window before typing
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)  # type: ignore[attr-defined]
     widget.setFocus()
     for chunk in re.findall(r"[\x00-\x7f]+|[^\x00-\x7f]+", text):
         if chunk.isascii():

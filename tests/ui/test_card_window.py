@@ -304,3 +304,21 @@ def test_lock_closes_cards_without_asking_and_unlock_brings_the_draft_back(qtbot
     assert reopened.basic_page.address_edit.text() == "人民路 8 号"
     assert reopened.isWindowModified()
     assert card_ctx.svc.customers.get(cid).data.address == ""
+
+
+def test_tags_are_edited_with_completion_from_existing_tags(qtbot, card_ctx, open_card):
+    make_customer(card_ctx, "老王", tags=("车险", "老客户"))
+    cid = make_customer(card_ctx, "小李")
+    window = open_card(cid)
+    tags = window.basic_page.tags_edit
+    type_text(qtbot, tags, "新客户，车")
+    completer = window.basic_page.tag_completer
+    assert completer.currentCompletion() == "新客户，车险"  # only the tag being typed is completed
+    popup = completer.popup()
+    qtbot.waitUntil(popup.isVisible)
+    index = completer.completionModel().index(0, 0)
+    qtbot.mouseClick(popup.viewport(), Qt.MouseButton.LeftButton, pos=popup.visualRect(index).center())
+    assert tags.text() == "新客户，车险"
+    _save(qtbot, window)
+    assert set(card_ctx.svc.customers.get(cid).data.tags) == {"新客户", "车险"}
+    assert set(tags.text().split("、")) == {"新客户", "车险"}  # shown back as stored, 、-separated
