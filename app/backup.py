@@ -1,0 +1,402 @@
+"""备份文件 (.cfbak): one encrypted SQLCipher file carrying every table plus a manifest; write, verify, list.
+
+A backup is a sqlcipher_export of the archive into a keyed file (never `KEY ''`), holding one extra table,
+`cf_backup_manifest` (app and schema version, time, row counts per table, and a digest of every row).
+It is written to a temporary file beside the target, verified (reopened with its key: HMAC and b-tree
+checks, counts and digest equal to the source), made durable, then atomically renamed. By default it
+keeps the archive's salt and key (same_key_spec), so the archive's password opens it; with its own
+password SQLCipher derives a fresh key from a fresh salt. Restore lives in app/backup_restore.py,
+rotation and automatic backups in app/backup_rotation.py.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+
+from app import __version__
+from app import archive as af
+from app.backup_digest import (
+    CACHE_KIB,
+    MANIFEST_TABLE,
+    Watch,
+    change_mark,
+    checking,
+    data_digest,
+    data_tables,
+    file_problems,
+    table_counts,
+)
+from app.config import BACKUP_SUFFIX
+from app.errors import ArchiveDamaged, ArchiveError, ArchiveExists, ArchiveNotFound, WrongPassword
+from app.fileutil import atomic_replace, make_private, make_private_dir, temp_path_beside
+from app.progress import Cancelled, ProgressFn, no_progress
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "BACKUP_APPLICATION_ID", "MANIFEST_TABLE", "BackupInfo", "NotABackup", "backup_name", "change_mark",
+    "check_backup_key", "create_backup", "data_digest", "data_tables", "examine", "file_problems",
+    "free_backup_path", "list_backups", "name_time", "parse_name", "precheck_backup", "read_manifest",
+    "remove_temp", "table_counts", "verify_backup",
+]
+
+BACKUP_APPLICATION_ID = 0x4346424B  # "CFBK": tells a backup from an archive ("CFDB") before any manifest read
+FORMAT_VERSION = 1
+SOURCE_BAD = "档案没有通过完整性检查，这次没有写备份（以前的备份都保留着）。请在“档案校验”中查看详情。"
+COPY_BAD = "刚写出的备份没有通过校验（磁盘可能有问题），这次备份已放弃，以前的备份都保留着。"
+_NAME = re.compile(r"^(?P<stem>.+)-(?P<ts>\d{8}-\d{6})(?:-(?P<n>\d+))?" + re.escape(BACKUP_SUFFIX) + "$")
+
+
+class NotABackup(ArchiveError):
+    """The file opens but is not a ClientFile backup (e.g. the archive itself, or another database)."""
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """One backup file: what the folder says (always) and what its manifest says (when read)."""
+
+    path: Path
+    size: int
+    modified: datetime
+    created_at: datetime | None = None
+    app_version: str = ""
+    schema_version: str = ""
+    archive_name: str = ""
+    counts: dict[str, int] = field(default_factory=dict, hash=False)
+    digest: str = ""
+    change_mark: str = ""
+    verified: bool | None = None  # None: not checked; True: passed every check; False: see problem
+    problem: str = ""
+
+    @property
+    def when(self) -> datetime:
+        """When it was made: the manifest's time, else the time in its name, else the file's mtime."""
+        return self.created_at or name_time(self.path.name) or self.modified
+
+    @property
+    def customers(self) -> int:
+        """How many customer cards it holds (recycle bin included); 0 before the manifest is read."""
+        return int(self.counts.get("customers", 0))
+
+
+# ----- names -------------------------------------------------------------------------------------
+def backup_name(archive_stem: str, when: datetime, n: int = 0) -> str:
+    """The standard name of a backup of an archive: 客户档案-20261122-093000.cfbak."""
+    return f"{archive_stem}-{when:%Y%m%d-%H%M%S}{f'-{n}' if n else ''}{BACKUP_SUFFIX}"
+
+
+def parse_name(name: str) -> tuple[str, datetime] | None:
+    """(archive stem, time) from a standard backup name, or None for any other name."""
+    match = _NAME.match(name)
+    if not match or name.startswith("."):
+        return None
+    try:
+        return match["stem"], datetime.strptime(match["ts"], "%Y%m%d-%H%M%S")
+    except ValueError:
+        return None
+
+
+def name_time(name: str) -> datetime | None:
+    """The time in a standard backup name."""
+    parsed = parse_name(name)
+    return parsed[1] if parsed else None
+
+
+def free_backup_path(folder: Path, archive_stem: str, when: datetime) -> Path:
+    """A standard backup path in folder that does not exist yet."""
+    for n in range(100):
+        path = folder / backup_name(archive_stem, when, n)
+        if not path.exists():
+            return path
+    raise ArchiveExists(f"备份文件夹里同一时刻的备份太多：{folder}")
+
+
+# ----- writing -----------------------------------------------------------------------------------
+def create_backup(archive: af.Archive, dest: Path, password: str | None = None, *,
+                  progress: ProgressFn = no_progress, overwrite: bool = False,
+                  now: datetime | None = None) -> BackupInfo:
+    """Write a verified, encrypted backup of the open archive to dest, atomically.
+
+    password None → the archive's own password opens it. Refuses (writing nothing) when the archive
+    fails its integrity checks. Raises Cancelled when progress asks to stop; dest is then untouched.
+    """
+    dest = Path(dest)
+    if dest.exists() and not overwrite:
+        raise ArchiveExists(f"备份文件已存在，不会覆盖：{dest}")
+    if password is not None:
+        af.check_new_password(password)
+    key = archive.key_for_copy()
+    spec = password if password is not None else af.same_key_spec(key, archive.salt)
+    watch = Watch(progress, 4)
+    make_private_dir(dest.parent)
+    tmp = temp_path_beside(dest)
+    try:
+        watch.stage(0, "正在检查档案并写入备份…")
+        source = _export(archive, tmp, spec, watch, now or datetime.now())
+        watch.stage(2, "正在校验备份…")
+        _fsync(tmp)
+        backup_key = key if password is None else af.derive_key(password, af.read_salt(tmp))
+        info = _check(tmp, backup_key, watch)
+        if (info.counts, info.digest) != (source["counts"], source["digest"]):
+            raise ArchiveDamaged(COPY_BAD, ("备份的行数或校验值与档案不同",))
+        watch.stage(3, "正在保存备份…")
+        atomic_replace(tmp, dest)
+    except sqlcipher3.Error as exc:
+        if watch.cancelled:
+            raise Cancelled() from None
+        raise ArchiveDamaged(SOURCE_BAD if watch.done == 0 else COPY_BAD, (str(exc),)) from None
+    finally:
+        remove_temp(tmp)
+    stat = dest.stat()
+    progress(4, 4, "备份完成")  # the backup is in place: too late to cancel, so the answer is ignored
+    logger.info("backup written: %s tables, %s bytes", len(info.counts), stat.st_size)
+    return replace(info, path=dest, size=stat.st_size, modified=datetime.fromtimestamp(stat.st_mtime))
+
+
+def _export(archive: af.Archive, tmp: Path, spec: str, watch: Watch, now: datetime) -> dict[str, Any]:
+    """Digest and export one snapshot of the archive into tmp while its pages are checked in parallel."""
+    conn = archive.raw()
+    with checking(archive.raw(), None, watch) as check:
+        try:
+            watch.attach(conn)
+            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            conn.execute("ATTACH DATABASE ? AS cf_copy KEY ?", (str(tmp), spec))
+            try:
+                # A temp file: a crash leaves junk that is never renamed; one fsync before the rename.
+                conn.execute("PRAGMA cf_copy.journal_mode = OFF")
+                conn.execute("PRAGMA cf_copy.synchronous = OFF")
+                manifest = _export_snapshot(conn, archive.path.stem, now)
+                conn.execute(f"PRAGMA cf_copy.application_id = {BACKUP_APPLICATION_ID}")
+            finally:
+                conn.execute("DETACH DATABASE cf_copy")
+        finally:
+            conn.close()
+        problems = check.join()
+    if problems:
+        raise ArchiveDamaged(SOURCE_BAD, tuple(problems[:20]))
+    make_private(tmp)
+    return manifest
+
+
+def _export_snapshot(conn: sqlcipher3.Connection, stem: str, now: datetime) -> dict[str, Any]:
+    conn.execute("BEGIN")  # one snapshot: what is digested is exactly what is exported
+    try:
+        tables = data_tables(conn)
+        manifest = {
+            "format": FORMAT_VERSION, "app_version": __version__, "schema_version": _schema_version(conn),
+            "created_at": now.replace(microsecond=0).isoformat(), "archive_name": stem,
+            "counts": table_counts(conn, tables), "digest": data_digest(conn, tables),
+            "change_mark": change_mark(conn),
+        }
+        conn.execute("SELECT sqlcipher_export('cf_copy')")
+        conn.execute(f"CREATE TABLE cf_copy.{MANIFEST_TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        conn.executemany(f"INSERT INTO cf_copy.{MANIFEST_TABLE} VALUES (?, ?)",
+                         [(k, json.dumps(v, ensure_ascii=False)) for k, v in manifest.items()])
+        version = conn.execute("PRAGMA main.user_version").fetchone()[0]
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute(f"PRAGMA cf_copy.user_version = {int(version)}")
+    return manifest
+
+
+def _schema_version(conn: sqlcipher3.Connection, schema: str = "main") -> str:
+    try:
+        row = conn.execute(f"SELECT version_num FROM {schema}.alembic_version").fetchone()
+    except sqlcipher3.OperationalError:
+        return ""
+    return row[0] if row else ""
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def remove_temp(tmp: Path) -> None:
+    """Delete a temporary file and any journal SQLite left beside it."""
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        with contextlib.suppress(OSError):
+            os.unlink(tmp.with_name(tmp.name + suffix))
+
+
+# ----- reading and verifying -------------------------------------------------------------------------
+def precheck_backup(path: Path) -> None:
+    """Cheap checks before any key is tried, worded for a backup file."""
+    path = Path(path)
+    if not path.exists():
+        raise ArchiveNotFound(f"找不到备份文件：{path}")
+    if not path.is_file():
+        raise NotABackup(f"这不是文件：{path}")
+    size = path.stat().st_size
+    if size == 0:
+        raise ArchiveDamaged(f"备份文件是空的（0 字节）：{path.name}", ("文件长度为 0",))
+    with open(path, "rb") as fh:
+        head = fh.read(af.SALT_SIZE)
+    if head == af.PLAIN_HEADER:
+        raise NotABackup(f"这不是 ClientFile 备份（是未加密的 SQLite 数据库）：{path.name}")
+    if size < af.PAGE_SIZE or size % af.PAGE_SIZE:
+        raise ArchiveDamaged(
+            f"备份文件不完整或不是 ClientFile 备份（{size} 字节，不是整页）：{path.name}",
+            (f"文件长度 {size} 字节，不是 {af.PAGE_SIZE} 的整数倍",),
+        )
+
+
+def verify_backup(path: Path, password: str, *, progress: ProgressFn = no_progress) -> BackupInfo:
+    """Check a backup completely with its password; raises WrongPassword, ArchiveDamaged or NotABackup."""
+    path = Path(path)
+    precheck_backup(path)
+    return check_backup_key(path, af.derive_key(password, af.read_salt(path)), progress=progress)
+
+
+def check_backup_key(path: Path, key: bytes, *, progress: ProgressFn = no_progress) -> BackupInfo:
+    """verify_backup with a derived key (rotation and listing verify many files with one key)."""
+    precheck_backup(path)
+    watch = Watch(progress, 1)
+    try:
+        return _check(path, key, watch)
+    except sqlcipher3.Error as exc:
+        if watch.cancelled:
+            raise Cancelled() from None
+        raise ArchiveDamaged(f"备份文件已损坏，读取时出错：{path.name}", (str(exc),)) from None
+
+
+def _check(path: Path, key: bytes, watch: Watch) -> BackupInfo:
+    """Every page's HMAC and the b-trees (in a thread) while counts and digest are recomputed."""
+    conn = af.raw_connect(path, key, readonly=True)
+    try:
+        _probe(conn, path)
+        info = _manifest_info(conn, path)
+        with checking(af.raw_connect(path, key, readonly=True), path, watch) as check:
+            watch.attach(conn)
+            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            conn.execute("BEGIN")
+            tables = data_tables(conn)
+            counts, digest = table_counts(conn, tables), data_digest(conn, tables)
+            conn.execute("COMMIT")
+            problems = check.join()
+    finally:
+        conn.close()
+    if problems:
+        raise ArchiveDamaged(f"备份文件已损坏：{path.name}", tuple(problems[:20]))
+    if counts != info.counts or digest != info.digest:
+        raise ArchiveDamaged(f"备份内容与它的清单不符（文件被改动或损坏）：{path.name}",
+                             tuple(f"{t}: 清单 {info.counts.get(t)} 行，实际 {n} 行" for t, n in counts.items()
+                                   if info.counts.get(t) != n)[:20])
+    return replace(info, verified=True)
+
+
+def _probe(conn: sqlcipher3.Connection, path: Path) -> None:
+    """Tell a wrong password from damage: with the wrong key every page fails its HMAC, with damage few."""
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return
+    except sqlcipher3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorcode", None) != 26 and "not a database" not in str(exc):
+            raise ArchiveDamaged(f"备份文件已损坏，读取时出错：{path.name}", (str(exc),)) from None
+    failed = conn.execute("PRAGMA cipher_integrity_check").fetchall()
+    total = max(1, path.stat().st_size // af.PAGE_SIZE)
+    if len(failed) < total:
+        raise ArchiveDamaged(f"备份文件已损坏（{len(failed)} 页校验失败）：{path.name}",
+                             tuple(r[0] for r in failed[:20]))
+    raise WrongPassword(
+        f"备份密码不正确：{path.name}。备份默认使用做备份时档案的密码（区分大小写）。"
+        "若密码无误，则文件开头已损坏或它不是 ClientFile 备份。"
+    )
+
+
+def read_manifest(path: Path, key: bytes) -> BackupInfo:
+    """The manifest only (fast: no page checks); raises like verify_backup."""
+    path = Path(path)
+    precheck_backup(path)
+    conn = af.raw_connect(path, key, readonly=True)
+    try:
+        _probe(conn, path)
+        return _manifest_info(conn, path)
+    except sqlcipher3.Error as exc:
+        raise ArchiveDamaged(f"备份文件已损坏，读取时出错：{path.name}", (str(exc),)) from None
+    finally:
+        conn.close()
+
+
+def _manifest_info(conn: sqlcipher3.Connection, path: Path) -> BackupInfo:
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    present = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                           (MANIFEST_TABLE,)).fetchone()
+    if not present:
+        if app_id == af.APPLICATION_ID:
+            raise NotABackup(f"这是 ClientFile 档案文件，不是备份文件：{path.name}。请用“打开档案”直接打开它。")
+        raise NotABackup(f"这不是 ClientFile 备份文件（里面没有备份清单）：{path.name}")
+    try:
+        raw = {k: json.loads(v) for k, v in conn.execute(f"SELECT key, value FROM {MANIFEST_TABLE}")}
+        if int(raw["format"]) > FORMAT_VERSION:
+            raise NotABackup(f"这个备份由更新版本的 ClientFile 制作，请先升级程序：{path.name}")
+        stat = path.stat()
+        return BackupInfo(
+            path=path, size=stat.st_size, modified=datetime.fromtimestamp(stat.st_mtime),
+            created_at=datetime.fromisoformat(raw["created_at"]), app_version=str(raw["app_version"]),
+            schema_version=str(raw["schema_version"]), archive_name=str(raw.get("archive_name", "")),
+            counts={str(k): int(v) for k, v in raw["counts"].items()}, digest=str(raw["digest"]),
+            change_mark=str(raw.get("change_mark", "")),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise ArchiveDamaged(f"备份清单不完整或已损坏：{path.name}") from None
+
+
+# ----- listing -------------------------------------------------------------------------------------
+def list_backups(folder: Path, password: str | None = None, *, key: bytes | None = None,
+                 verify: bool = False) -> list[BackupInfo]:
+    """Backups in a folder, newest first. Names, sizes and times only, unless a password or key is given:
+    then each manifest is read (verify=True: every backup is checked completely; failures are marked)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    infos = []
+    for entry in os.scandir(folder):
+        if entry.name.startswith(".") or not entry.name.endswith(BACKUP_SUFFIX) or not entry.is_file():
+            continue  # temp files of unfinished backups start with "." and never end in .cfbak
+        stat = entry.stat()
+        infos.append(BackupInfo(path=Path(entry.path), size=stat.st_size,
+                                modified=datetime.fromtimestamp(stat.st_mtime)))
+    infos.sort(key=lambda i: (i.when, i.path.name), reverse=True)
+    if password is None and key is None:
+        return infos
+    keys: dict[bytes, bytes] = {}
+    return [examine(info, _key_for(info.path, password, key, keys), verify=verify) for info in infos]
+
+
+def _key_for(path: Path, password: str | None, key: bytes | None, cache: dict[bytes, bytes]) -> bytes | None:
+    if password is None:
+        return key
+    try:
+        salt = af.read_salt(path)
+    except OSError:
+        return key
+    if salt not in cache:  # backups made with the archive's password share its salt: derive once
+        cache[salt] = af.derive_key(password, salt)
+    return cache[salt]
+
+
+def examine(info: BackupInfo, key: bytes | None, *, verify: bool = False) -> BackupInfo:
+    """info with its manifest (and, with verify, the full check) — failures marked, never raised."""
+    if key is None:
+        return info
+    try:
+        found = check_backup_key(info.path, key) if verify else read_manifest(info.path, key)
+    except ArchiveError as exc:
+        return replace(info, verified=False, problem=str(exc))
+    return replace(found, size=info.size, modified=info.modified)
