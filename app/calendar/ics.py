@@ -13,15 +13,22 @@ What goes in, and how (the README quotes this):
 - Past one-off events are left out; a series starts at the date it counts from.
 Every UID is the touchpoint key + '@clientfile' (a series drops the date part), so importing the file
 again updates the same events instead of duplicating them.
+
+How it is written: values are encoded with the icalendar package's own encoders (vDate, vDatetime,
+vRecur, vDuration — cached, as there are few distinct ones) and TEXT escaping matches icalendar's vText
+(a test holds them equal); the lines are joined and folded here, because building icalendar Component
+objects costs ~0.6 ms per event on the reference machine, 25 s for 10k customers.  Tests read every
+file back with icalendar.Calendar.from_ical.
 """
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import BinaryIO
 
-from icalendar import Alarm, Calendar, Event
+from icalendar.prop import vDate, vDatetime, vDuration, vRecur
 
 from app.calendar.engine import CalendarSettings, CustomerDates, DateSpec, Touchpoint, touchpoints
 
@@ -31,32 +38,100 @@ APPOINTMENT_ALARM = timedelta(minutes=30)
 APPOINTMENT_LENGTH = timedelta(hours=1)
 _ONE_OFF_KINDS = frozenset({"appointment", "renewal", "competitor_end", "followup", "life_event"})
 _UNKNOWN_YEAR = 2000  # a leap year, so 2月29日 series can start on a real 2月29日
+_YEARLY = "FREQ=YEARLY"
+_LAST_OF_FEBRUARY = "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1"
 
 
 def write_ics(touchpoint_sources: Iterable[CustomerDates], years: int, today: date,
               path_or_stream: str | BinaryIO, settings: CalendarSettings) -> None:
     """Write every customer's dates from today for `years` years as .ics to a path or binary stream."""
     customers = list(touchpoint_sources)
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("x-wr-calname", "客户档案")
-    stamp = datetime.now(UTC).replace(microsecond=0)
+    out = _Writer(datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"))
     explicit = _explicit_prefixes(customers, settings)
     end = _years_later(today, years) - timedelta(days=1)
     no_festivals = dataclasses.replace(settings, festival_grades={})
     for tp in touchpoints(customers, today, end, today, no_festivals, {}):
         if tp.kind in _ONE_OFF_KINDS or tp.key.rpartition(":")[0] in explicit:
-            cal.add_component(_one_off(tp, settings, stamp))
+            _one_off(out, tp, settings)
     for customer in customers:
-        for event in _series(customer, settings, explicit, stamp):
-            cal.add_component(event)
-    data = cal.to_ical()
+        _series(out, customer, explicit)
+    data = out.finish()
     if isinstance(path_or_stream, str):
         with open(path_or_stream, "wb") as f:
             f.write(data)
     else:
         path_or_stream.write(data)
+
+
+class _Writer:
+    """Collects content lines; finish() folds them (RFC 5545: 75 octets) and returns UTF-8 bytes."""
+
+    def __init__(self, stamp: str) -> None:
+        self.stamp = stamp
+        self.lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN",
+                      "X-WR-CALNAME:客户档案"]
+
+    def event(self, uid: str, summary: str, description: str, start: date | datetime, end: date | datetime,
+              rrule: str = "", location: str = "", alarm: tuple[timedelta, str] | None = None) -> None:
+        """One VEVENT; all-day when start is a date, floating local time when it is a datetime."""
+        lines = self.lines
+        lines += ["BEGIN:VEVENT", f"UID:{uid}{UID_SUFFIX}", f"DTSTAMP:{self.stamp}", _dt("DTSTART", start),
+                  _dt("DTEND", end), f"SUMMARY:{escape_text(summary)}"]
+        if rrule:
+            lines.append(f"RRULE:{_recur(rrule)}")
+        if description:
+            lines.append(f"DESCRIPTION:{escape_text(description)}")
+        if location:
+            lines.append(f"LOCATION:{escape_text(location)}")
+        if alarm is not None:
+            lines += ["BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{escape_text(alarm[1])}",
+                      f"TRIGGER:{_duration(-alarm[0])}", "END:VALARM"]
+        lines.append("END:VEVENT")
+
+    def finish(self) -> bytes:
+        """The whole calendar as bytes."""
+        self.lines.append("END:VCALENDAR")
+        return ("\r\n".join(map(fold, self.lines)) + "\r\n").encode("utf-8")
+
+
+def escape_text(value: str) -> str:
+    """RFC 5545 TEXT escaping, exactly as icalendar's vText does it (line endings all become \\n)."""
+    return (value.replace("\\N", "\n").replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+
+
+def fold(line: str) -> str:
+    """Fold a content line to at most 75 octets per physical line, never inside a UTF-8 character."""
+    if len(line) <= 25 or len(line.encode("utf-8")) <= 75:  # 25 chars are at most 75 octets
+        return line
+    parts, current, size, limit = [], [], 0, 75
+    for ch in line:
+        width = 1 if ch < "\x80" else 2 if ch < "\u0800" else 3 if ch < "\U00010000" else 4
+        if size + width > limit:
+            parts.append("".join(current))
+            current, size, limit = [], 0, 74  # a continuation line starts with a space
+        current.append(ch)
+        size += width
+    parts.append("".join(current))
+    return "\r\n ".join(parts)
+
+
+@lru_cache(maxsize=4096)
+def _dt(name: str, value: date | datetime) -> str:
+    if isinstance(value, datetime):
+        return f"{name}:{vDatetime(value).to_ical().decode()}"
+    return f"{name};VALUE=DATE:{vDate(value).to_ical().decode()}"
+
+
+@lru_cache(maxsize=16)
+def _recur(rule: str) -> str:
+    parts = dict(item.split("=") for item in rule.split(";"))
+    return vRecur.from_ical(";".join(f"{k}={v}" for k, v in parts.items())).to_ical().decode()
+
+
+@lru_cache(maxsize=64)
+def _duration(value: timedelta) -> str:
+    return vDuration(value).to_ical().decode()
 
 
 def _years_later(d: date, years: int) -> date:
@@ -66,8 +141,8 @@ def _years_later(d: date, years: int) -> date:
         return date(d.year + years, 3, 1)
 
 
-def _needs_explicit(spec_calendar: str, month: int, day: int, settings: CalendarSettings) -> bool:
-    return spec_calendar == "lunar" or ((month, day) == (2, 29) and settings.feb29_policy == "mar1")
+def _needs_explicit(calendar: str, month: int, day: int, settings: CalendarSettings) -> bool:
+    return calendar == "lunar" or ((month, day) == (2, 29) and settings.feb29_policy == "mar1")
 
 
 def _explicit_prefixes(customers: list[CustomerDates], settings: CalendarSettings) -> set[str]:
@@ -87,74 +162,42 @@ def _explicit_prefixes(customers: list[CustomerDates], settings: CalendarSetting
     return out
 
 
-def _event(uid: str, summary: str, description: str, stamp: datetime) -> Event:
-    event = Event()
-    event.add("uid", uid + UID_SUFFIX)
-    event.add("dtstamp", stamp)
-    event.add("summary", summary)
-    if description:
-        event.add("description", description)
-    return event
-
-
-def _alarm(before: timedelta, text: str) -> Alarm:
-    alarm = Alarm()
-    alarm.add("action", "DISPLAY")
-    alarm.add("description", text)
-    alarm.add("trigger", -before)
-    return alarm
-
-
-def _one_off(tp: Touchpoint, settings: CalendarSettings, stamp: datetime) -> Event:
+def _one_off(out: _Writer, tp: Touchpoint, settings: CalendarSettings) -> None:
     summary = tp.title if tp.person_id is None else f"{tp.title} · {tp.customer_name}"
     advice = tp.method + (f"，{tp.gift}" if tp.gift else "")
     lines = [f"客户：{tp.customer_name}（{tp.card_no}）", f"来源：{tp.source}"]
     if advice:
         lines.insert(1, f"建议：{advice}")
-    event = _event(tp.key, summary, "\n".join(lines), stamp)
+    description = "\n".join(lines)
     if tp.at is not None:
-        event.add("dtstart", tp.at)
-        event.add("dtend", tp.at + APPOINTMENT_LENGTH)
-        if tp.place:
-            event.add("location", tp.place)
-        event.add_component(_alarm(APPOINTMENT_ALARM, summary))
-        return event
-    event.add("dtstart", tp.date)
-    event.add("dtend", tp.date + timedelta(days=1))
+        out.event(tp.key, summary, description, tp.at, tp.at + APPOINTMENT_LENGTH, location=tp.place,
+                  alarm=(APPOINTMENT_ALARM, summary))
+        return
     lead = {"renewal": settings.renewal_lead_days, "competitor_end": settings.competitor_lead_days}.get(tp.kind)
-    if lead:
-        event.add_component(_alarm(timedelta(days=lead), f"{lead}天后：{summary}"))
-    return event
+    alarm = (timedelta(days=lead), f"{lead}天后：{summary}") if lead else None
+    out.event(tp.key, summary, description, tp.date, tp.date + timedelta(days=1), alarm=alarm)
 
 
-def _series(c: CustomerDates, settings: CalendarSettings, explicit: set[str], stamp: datetime) -> list[Event]:
+def _series(out: _Writer, c: CustomerDates, explicit: set[str]) -> None:
     """The RRULE events of one customer: 公历 birthdays, wedding anniversary, 成交周年."""
     about = f"客户：{c.name}（{c.card_no}）"
-    out = []
     for p in c.persons:
         uid = f"bday:c{c.customer_id}:p{p.person_id or 0}"
         if p.birthday is not None and uid not in explicit:
             who = p.name if p.person_id is None or not p.relation else f"{p.name}（{c.name}的{p.relation}）"
-            out.append(_yearly(uid, f"{who} 生日", about, _series_start(p.birthday), stamp))
+            _yearly(out, uid, f"{who} 生日", about, _series_start(p.birthday))
     if c.wedding is not None and f"wedding:c{c.customer_id}" not in explicit:
-        out.append(_yearly(f"wedding:c{c.customer_id}", f"{c.name} 结婚纪念日", about, c.wedding, stamp))
+        _yearly(out, f"wedding:c{c.customer_id}", f"{c.name} 结婚纪念日", about, c.wedding)
     for deal in c.deals:
         if deal.renewal_kind == "周年" and deal.renewal is not None and f"anniv:d{deal.deal_id}" not in explicit:
-            out.append(_yearly(f"anniv:d{deal.deal_id}", f"{deal.product} 周年（{c.name}）", about, deal.renewal,
-                               stamp))
-    return out
+            _yearly(out, f"anniv:d{deal.deal_id}", f"{deal.product} 周年（{c.name}）", about, deal.renewal)
 
 
 def _series_start(spec: DateSpec) -> date:
     return date(spec.year if spec.year is not None else _UNKNOWN_YEAR, spec.month, spec.day)
 
 
-def _yearly(uid: str, summary: str, description: str, start: date, stamp: datetime) -> Event:
-    event = _event(uid, summary, description, stamp)
-    event.add("dtstart", start)
-    event.add("dtend", start + timedelta(days=1))
-    rule: dict[str, object] = {"freq": "yearly"}
-    if (start.month, start.day) == (2, 29):  # only reached with the 平年过2月28日 policy
-        rule |= {"bymonth": 2, "bymonthday": -1}
-    event.add("rrule", rule)
-    return event
+def _yearly(out: _Writer, uid: str, summary: str, description: str, start: date) -> None:
+    # Only reached for 2月29日 with the 平年过2月28日 policy: the last day of February every year.
+    rule = _LAST_OF_FEBRUARY if (start.month, start.day) == (2, 29) else _YEARLY
+    out.event(uid, summary, description, start, start + timedelta(days=1), rrule=rule)

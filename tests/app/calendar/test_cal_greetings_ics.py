@@ -1,17 +1,21 @@
 """Greeting templates and the .ics export (read back with icalendar)."""
 from __future__ import annotations
 
+import dataclasses
 import io
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar
+from icalendar.prop import vText
 
 from app.calendar.engine import CalendarSettings, CustomerDates, DateSpec, DealDates, PersonDates
 from app.calendar.festivals import FESTIVALS
 from app.calendar.greetings import DEFAULT_TEMPLATES, render_greeting, salutation, surname
-from app.calendar.ics import write_ics
+from app.calendar.ics import escape_text, fold, write_ics
 
 TODAY = date(2026, 3, 15)
 DEFAULTS = CalendarSettings()
@@ -137,3 +141,24 @@ def test_ics_uids_are_stable_across_writes_and_paths_work(tmp_path: Path) -> Non
     cal = Calendar.from_ical(path.read_bytes())
     assert sorted(str(e["UID"]) for e in cal.walk("VEVENT")) == sorted(first)
     assert len(first) == len(set(first))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=120))
+def test_text_escaping_matches_icalendar_and_folding_keeps_lines_short(value: str) -> None:
+    assert escape_text(value) == vText(value).to_ical().decode()
+    line = "DESCRIPTION:" + escape_text(value)
+    folded = fold(line)
+    assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
+    assert folded.replace("\r\n ", "") == line
+
+
+def test_ics_text_with_commas_semicolons_and_newlines_reads_back_exactly() -> None:
+    c = _customers()[0]
+    odd = dataclasses.replace(c, name="王,建;国\\", deals=(DealDates(8, "车险，交强险; 商业险", None, date(2026, 6, 1), "续保"),))
+    stream = io.BytesIO()
+    write_ics([odd], 1, TODAY, stream, DEFAULTS)
+    events = {str(e["UID"]): e for e in Calendar.from_ical(stream.getvalue()).walk("VEVENT")}
+    renew = events["renew:d8:2026-06-01@clientfile"]
+    assert str(renew["SUMMARY"]) == "车险，交强险; 商业险 续保"
+    assert str(renew["DESCRIPTION"]).startswith("客户：王,建;国\\（K0012）\n建议：上门拜访\n")
