@@ -156,7 +156,12 @@ def _address(card: Any) -> tuple[str, str]:
 def _birthday(card: Any) -> str:
     for bday in _all(card, "bday"):
         raw = str(bday.value).strip()
-        return raw.split("T")[0] if re.match(r"^\d{4}-?\d{2}-?\d{2}T", raw) else raw
+        raw = raw.split("T")[0] if re.match(r"^\d{4}-?\d{2}-?\d{2}T", raw) else raw
+        omitted = bday.params.get("X-APPLE-OMIT-YEAR")
+        m = re.match(r"^(\d{4})-?(\d{2})-?(\d{2})$", raw)
+        if m and (omitted or m.group(1) == "1604"):  # iPhone stores a birthday without year as 1604-MM-DD
+            return f"--{m.group(2)}-{m.group(3)}"
+        return raw
     return ""
 
 

@@ -192,22 +192,23 @@ class Vocabulary:
 
     fields: tuple[Field, ...]
     index: dict[str, tuple[str, ...]]
+    ignored: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, fields: Sequence[Field]) -> Vocabulary:
+    def of(cls, fields: Sequence[Field], ignored: frozenset[str] = frozenset()) -> Vocabulary:
         """Build the synonym index of a field list."""
-        return cls(tuple(fields), _build_index(fields))
+        return cls(tuple(fields), _build_index(fields), ignored)
 
     def candidates(self, header: object) -> tuple[str, ...]:
         """Field keys a header may mean, best first ('' headers and ignored ones mean nothing)."""
         s = normalise_header(header)
-        if not s or s in IGNORED_HEADERS:
+        if not s or s in self.ignored:
             return ()
         for key in (s, _without_remark(s)):
             if key in self.index:
                 return self.index[key]
         bare = _without_remark(s)
-        if bare in IGNORED_HEADERS:
+        if bare in self.ignored:
             return ()
         found = [w for w in self.index
                  if len(w) >= 2 and not w.isascii() and w not in _TOO_GENERIC and w in bare]
@@ -216,7 +217,7 @@ class Vocabulary:
         return self.index[max(found, key=len)]
 
 
-CUSTOMER_VOCABULARY = Vocabulary.of(CUSTOMER_FIELDS)
+CUSTOMER_VOCABULARY = Vocabulary.of(CUSTOMER_FIELDS, IGNORED_HEADERS)
 
 
 @dataclass(frozen=True)

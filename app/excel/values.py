@@ -221,7 +221,12 @@ def phone_numbers(value: object, label: str) -> list[tuple[str, str]]:
     return numbers
 
 
+_STORED_EXTENSION = re.compile(r"^(0\d{2,3}-\d{7,8}|\d{3}-\d{3}-\d{4})-(\d{1,6})$")
+
+
 def _one_number(piece: str, label: str) -> tuple[str, str]:
+    # Our own stored form '0755-12345678-123' (an export read back) means 转 123.
+    piece = _STORED_EXTENSION.sub(r"\1 转 \2", piece.strip())
     try:
         return "mobile", normalise_mobile(piece, label)
     except ValidationError:

@@ -6,10 +6,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from conftest import read_sheet, write_book
-
 from app.excel import report, source
 from app.rows import Birthday, ListQuery
+from tests.app.excel._excel_support import read_sheet, write_book
 
 MESSY_ROWS: list[list[Any]] = [
     ["2024 年客户名单（内部资料）"],  # 1: a title merged across the top
@@ -110,7 +109,7 @@ def test_fixed_rows_from_the_report_import_again(svc: Any, tmp_path: Path, impor
 
 
 def test_dry_run_counts_and_changes_nothing(svc: Any, archive: Any, tmp_path: Path, import_file: Any) -> None:
-    from conftest import full_digest
+    from tests.app.excel._excel_support import full_digest
 
     before = full_digest(archive)
     _, result = import_file(_messy(tmp_path), dry_run=True)
