@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
 from lunar_python import LunarYear
@@ -175,6 +175,33 @@ def format_lunar(ld: LunarDate, with_year: bool = False) -> str:
     if with_year and ld.year is not None:
         return f"{ld.year}年{text}"
     return text
+
+
+# 春节 (正月初一) of 1900–2100 as days after 1 January, from lunar-python (a test holds them equal): the
+# 生肖 of every 公历 birthday needs its birth year's 春节, and building ~70 year tables just for that
+# costs half a second on the first agenda after start-up.
+_SPRING_FESTIVAL_FROM_1900 = (
+    30, 49, 38, 28, 46, 34, 24, 43, 32, 21, 40, 29, 48, 36, 25, 44, 33, 22, 41, 31, 50, 38, 27, 46, 35, 23, 43,
+    32, 22, 40, 29, 47, 36, 25, 44, 34, 23, 41, 30, 49, 38, 26, 45, 35, 24, 43, 32, 21, 40, 28, 47, 36, 26, 44,
+    33, 23, 42, 30, 48, 38, 27, 45, 35, 24, 43, 32, 20, 39, 29, 47, 36, 26, 45, 33, 22, 41, 30, 48, 37, 27, 46,
+    35, 24, 43, 32, 50, 39, 28, 47, 36, 26, 45, 34, 22, 40, 30, 49, 37, 27, 46, 35, 23, 42, 31, 21, 39, 28, 48,
+    37, 25, 44, 33, 22, 40, 30, 49, 38, 27, 46, 35, 24, 42, 31, 21, 40, 28, 47, 36, 25, 43, 33, 22, 41, 30, 49,
+    38, 27, 45, 34, 23, 42, 31, 21, 40, 29, 47, 36, 25, 44, 32, 22, 41, 31, 49, 38, 27, 45, 34, 23, 42, 32, 20,
+    39, 28, 47, 35, 25, 44, 33, 22, 41, 30, 49, 37, 26, 45, 35, 23, 42, 32, 21, 39, 28, 47, 36, 25, 44, 33, 23,
+    40, 29, 48, 37, 26, 45, 35, 24, 42, 31, 20, 39,
+)
+
+
+def spring_festival(year: int) -> date:
+    """春节 (正月初一) of a lunar year."""
+    if 1900 <= year <= 2100:
+        return date(year, 1, 1) + timedelta(days=_SPRING_FESTIVAL_FROM_1900[year - 1900])
+    return date.fromordinal(LunarYearTable.for_year(year).first)
+
+
+def lunar_year_of(d: date) -> int:
+    """The lunar year a 公历 date falls in (the year changes at 春节), without building year tables."""
+    return d.year if d >= spring_festival(d.year) else d.year - 1
 
 
 def zodiac(year: int) -> str:

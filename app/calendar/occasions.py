@@ -5,10 +5,9 @@ Festivals are not here: they are the same for every customer and go through the 
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from app.calendar.lunar import LunarDate, LunarYearTable, format_lunar, zodiac
+from app.calendar.lunar import LunarDate, format_lunar, lunar_year_of, zodiac
 from app.calendar.model import (
     APPOINTMENT_METHOD,
     BUSINESS_METHOD,
@@ -107,16 +106,10 @@ def _moved_note(run: Run, b: DateSpec, o: int) -> str:
     return f"，平年按{d.month}月{d.day}日过" if (d.month, d.day) != (b.month, b.day) else ""
 
 
-@lru_cache(maxsize=512)
-def _spring_festival(year: int) -> tuple[int, int]:
-    d = date.fromordinal(LunarYearTable.for_year(year).first)
-    return d.month, d.day
-
-
 def _lunar_birth_year(b: DateSpec) -> int:
     """The lunar year a 公历 birthday falls in (for 生肖): born before 春节 → the previous one."""
     assert b.year is not None
-    return b.year if (b.month, b.day) >= _spring_festival(b.year) else b.year - 1
+    return lunar_year_of(date(b.year, b.month, b.day))
 
 
 def _wedding(run: Run, c: CustomerDates, cs: str, grade: str, hits: tuple[int, ...]) -> None:

@@ -13,8 +13,10 @@ from app.calendar.lunar import (
     format_lunar,
     ganzhi_year,
     lunar_to_solar,
+    lunar_year_of,
     parse_lunar,
     solar_to_lunar,
+    spring_festival,
     zodiac,
 )
 from app.errors import ValidationError
@@ -143,3 +145,11 @@ def test_format_then_parse_round_trips(ld: LunarDate) -> None:
 @given(valid_lunar_dates())
 def test_lunar_solar_round_trips(ld: LunarDate) -> None:
     assert solar_to_lunar(lunar_to_solar(ld.year or 0, ld.month, ld.day, ld.leap)) == ld
+
+
+def test_spring_festival_table_matches_the_year_tables_1900_2100() -> None:
+    for year in range(1900, 2101):
+        assert spring_festival(year) == date.fromordinal(LunarYearTable.for_year(year).first), year
+    assert spring_festival(2200) == date.fromordinal(LunarYearTable.for_year(2200).first)
+    assert lunar_year_of(date(2026, 2, 16)) == 2025
+    assert lunar_year_of(date(2026, 2, 17)) == 2026
