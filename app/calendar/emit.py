@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from operator import itemgetter
 
 from app.calendar.festivals import Festival, festivals_between
@@ -33,6 +33,7 @@ EFFECTIVE_GRADE = {g: g for g in GRADES}  # blank or unknown grade counts as D
 _KIND_ORDER = dict(KIND_ORDER)
 _FEST = _KIND_ORDER["festival"]
 _BY_NAME = itemgetter(5, 3)  # (customer_name, customer_id)
+Extra = tuple[str, datetime | None, str, bool]  # (festival key, appointment time, place, carry if overdue)
 
 
 class _Dates(dict[int, date]):
@@ -104,36 +105,22 @@ class Run:
         self.people: list[tuple[str, int, str, str, str, CustomerDates]] = []  # (cs, id, card, name, grade, c)
         self._by_grades: dict[str, list[tuple[str, int, str, str, str, CustomerDates]]] = {}
 
-    def resolve(self, key: str, o: int) -> tuple[int, str, int]:
-        """(final ordinal, status, overdue days) of an occurrence on ordinal o."""
-        mark = self.marks.get(key) if self.marks else None
-        if mark is not None:
-            if mark.status != "snoozed" or mark.snooze_to is None:
-                return o, mark.status, 0
-            o = mark.snooze_to.toordinal()
-            if o >= self.today:
-                return o, "snoozed", 0
-        if o < self.today:
-            return o, "overdue", self.today - o
-        return o, "due", 0
-
     def add(self, c: CustomerDates, key: str, o: int, lead: int, kind: str, person: tuple[int | None, str],
-            text: tuple[str, str, str, str], extra: tuple = ("", None, "", False)) -> None:
+            text: tuple[str, str, str, str], extra: Extra = ("", None, "", False)) -> None:
         """Resolve marks and file one touchpoint; text = (title, method, gift, source).
 
         extra = (festival key, appointment datetime, place, carry overdue into the range?).
         """
-        # resolve() inlined: this runs for every touchpoint but the festivals.
         today = self.today
         mark = self.marks.get(key) if self.marks else None
         fo, status, overdue = o, "due", 0
-        if mark is not None and (mark.status != "snoozed" or mark.snooze_to is None):
+        if mark is not None and mark.status != "snoozed":
             status = mark.status
         else:
-            if mark is not None:
+            if mark is not None and mark.snooze_to is not None:  # Mark guarantees a date when snoozed
                 fo = lead = mark.snooze_to.toordinal()
                 status = "snoozed"
-            if fo < today:
+            if fo < today:  # not done, or snoozed to a day that has passed
                 status, overdue = "overdue", today - fo
         if not self.lo <= fo <= self.hi and not (extra[3] and fo < self.lo <= today and status == "overdue"):
             return

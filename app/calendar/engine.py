@@ -12,8 +12,10 @@ Rules (the README quotes these):
 - 新单回访 (followup): a visit within `new_deal_followup_days` of a deal's start (date = start + days).
 - Renewals: date = the deal's renewal date, lead = date − renewal_lead_days; kind '周年' repeats yearly
   (成交周年, from the stored date on); '续期'/'续保'/'到期' happen once.
-- 竞品合同到期: lead competitor_lead_days.  Birthdays, weddings and festivals: lead birthday_lead_days.
-- Life events (乔迁、晋升、结婚、生子 …): one congratulation on the event day; other kinds one 关心问候.
+- 竞品合同到期: lead competitor_lead_days.  Birthdays, weddings and greeting festivals: lead
+  birthday_lead_days (time to send a card); everything else: lead = the date itself.
+- Life events: one touchpoint on the event day — a congratulation for 乔迁、晋升、结婚、生子、升学、开业、
+  获奖, a 关心问候 for any other kind (e.g. 住院, 换工作).
 - Festivals: one per customer whose grade (blank counts as D) is in festival_grades[key]; 清明 is a
   reminder, never a greeting.
 - Suggested method and gift by grade (model.py tables): birthdays, weddings, 春节, 中秋 and happy life
@@ -91,7 +93,7 @@ def _snooze_window(start: date, end: date, settings: CalendarSettings,
     must be generated from its own date, so the customers those tokens name get a window reaching it.
     """
     lo, hi = start.toordinal(), end.toordinal()
-    first, last, tokens = lo, hi, set()
+    first, last, tokens = lo, hi, set[str]()
     for key, mark in marks.items():
         if mark.status != "snoozed" or mark.snooze_to is None or not lo <= mark.snooze_to.toordinal() <= hi:
             continue

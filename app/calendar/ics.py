@@ -104,7 +104,9 @@ def fold(line: str) -> str:
     """Fold a content line to at most 75 octets per physical line, never inside a UTF-8 character."""
     if len(line) <= 25 or len(line.encode("utf-8")) <= 75:  # 25 chars are at most 75 octets
         return line
-    parts, current, size, limit = [], [], 0, 75
+    parts: list[str] = []
+    current: list[str] = []
+    size, limit = 0, 75
     for ch in line:
         width = 1 if ch < "\x80" else 2 if ch < "\u0800" else 3 if ch < "\U00010000" else 4
         if size + width > limit:

@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import datetime as dt
 from calendar import isleap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -159,8 +160,8 @@ class Touchpoint(NamedTuple):
     """
 
     key: str
-    date: date
-    lead_date: date
+    date: dt.date
+    lead_date: dt.date  # (the field `date` shadows the type inside this class body)
     customer_id: int
     card_no: str
     customer_name: str
