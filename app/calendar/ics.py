@@ -31,6 +31,7 @@ from typing import BinaryIO
 from icalendar.prop import vDate, vDatetime, vDuration, vRecur
 
 from app.calendar.engine import CalendarSettings, CustomerDates, DateSpec, Touchpoint, touchpoints
+from app.errors import ValidationError
 
 PRODID = "-//ClientFile//客户档案//ZH"
 UID_SUFFIX = "@clientfile"
@@ -45,6 +46,8 @@ _LAST_OF_FEBRUARY = "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1"
 def write_ics(touchpoint_sources: Iterable[CustomerDates], years: int, today: date,
               path_or_stream: str | BinaryIO, settings: CalendarSettings) -> None:
     """Write every customer's dates from today for `years` years as .ics to a path or binary stream."""
+    if not 1 <= years <= 50:
+        raise ValidationError("导出年数", f"要在 1 到 50 年之间，不是 {years}")
     customers = list(touchpoint_sources)
     out = _Writer(datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"))
     explicit = _explicit_prefixes(customers, settings)

@@ -16,6 +16,7 @@ from app.calendar.engine import CalendarSettings, CustomerDates, DateSpec, DealD
 from app.calendar.festivals import FESTIVALS
 from app.calendar.greetings import DEFAULT_TEMPLATES, render_greeting, salutation, surname
 from app.calendar.ics import escape_text, fold, write_ics
+from app.errors import ValidationError
 
 TODAY = date(2026, 3, 15)
 DEFAULTS = CalendarSettings()
@@ -162,3 +163,8 @@ def test_ics_text_with_commas_semicolons_and_newlines_reads_back_exactly() -> No
     renew = events["renew:d8:2026-06-01@clientfile"]
     assert str(renew["SUMMARY"]) == "车险，交强险; 商业险 续保"
     assert str(renew["DESCRIPTION"]).startswith("客户：王,建;国\\（K0012）\n建议：上门拜访\n")
+
+
+def test_ics_export_years_must_be_sensible() -> None:
+    with pytest.raises(ValidationError, match="导出年数"):
+        write_ics(_customers(), 0, TODAY, io.BytesIO(), DEFAULTS)
