@@ -12,6 +12,7 @@ from app.services.imports import ImportService
 from app.services.info import InfoService
 from app.services.records import ComplaintService, ContactService, DealService, LifeEventService, VisitService
 from app.services.settings import SettingsService
+from app.services.stats import StatsService
 from app.services.touchpoints import TouchpointService
 
 
@@ -31,6 +32,7 @@ class Services:
     info: InfoService
     imports: ImportService
     touchpoints: TouchpointService
+    stats: StatsService
 
     @classmethod
     def build(cls, archive: Archive, clock: Callable[[], datetime] = datetime.now) -> Services:
@@ -45,6 +47,7 @@ class Services:
             life_events=make(LifeEventService), audit=make(AuditService), info=make(InfoService),
             imports=make(ImportService),
             touchpoints=make(TouchpointService),
+            stats=make(StatsService),
         )
 
     def close(self) -> None:
