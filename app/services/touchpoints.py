@@ -32,6 +32,7 @@ from app.services.base import ServiceBase, get_or_404
 from app.services.customers import touch
 from app.services.records import refresh_contact_dates
 from app.services.settings import DEFAULT_CADENCE
+from app.services.touchpoint_index import CandidateIndex
 from app.services.touchpoint_views import (
     OVERDUE_LOOKBACK_DAYS,
     Agenda,
@@ -70,6 +71,7 @@ class TouchpointService(ServiceBase):
     """Every touchpoint of every active customer, with marks; caches the loaded dates until anything changes."""
 
     _cache: tuple[tuple, inputs.LoadedDates] | None = None
+    _index_of: tuple[inputs.LoadedDates, CandidateIndex] | None = None
 
     # ----- reading ---------------------------------------------------------------------------
     def between(self, start: date, end: date, today: date | None = None, kinds: Iterable[str] = (),
@@ -79,11 +81,16 @@ class TouchpointService(ServiceBase):
         Grade '' means 未定级; overdue 定期拜访 from before `start` is included when start <= today.
         """
         loaded, settings = self._loaded(), self.calendar_settings()
-        customers: Sequence[CustomerDates] = loaded.customers
+        today = today or self.today()
+        customers: Sequence[CustomerDates] | None = None
+        if end >= start:
+            customers = self._index(loaded).candidates(start, end, today, settings, loaded.marks)
+        if customers is None:
+            customers = loaded.customers
         wanted_grades = set(grades)
         if wanted_grades:
             customers = [c for c in customers if c.grade in wanted_grades]
-        found = touchpoints(customers, start, end, today or self.today(), settings, loaded.marks)
+        found = touchpoints(customers, start, end, today, settings, loaded.marks)
         wanted_kinds = set(kinds)
         return [t for t in found if t.kind in wanted_kinds] if wanted_kinds else found
 
@@ -236,7 +243,7 @@ class TouchpointService(ServiceBase):
 
     def invalidate(self) -> None:
         """Forget the cached dates (the next read reloads them)."""
-        self._cache = None
+        self._cache = self._index_of = None
 
     # ----- settings --------------------------------------------------------------------------
     def calendar_settings(self) -> CalendarSettings:
@@ -301,6 +308,13 @@ class TouchpointService(ServiceBase):
             loaded = inputs.load(s)
         self._cache = (fp, loaded)
         return loaded
+
+    def _index(self, loaded: inputs.LoadedDates) -> CandidateIndex:
+        """The candidate index of the loaded dates (built on first use, dropped with them)."""
+        held = self._index_of
+        if held is None or held[0] is not loaded:
+            held = self._index_of = (loaded, CandidateIndex(loaded.customers))
+        return held[1]
 
     def _resolve_all(self, targets: Sequence[Touchpoint | str]) -> list[Touchpoint]:
         if not targets:
