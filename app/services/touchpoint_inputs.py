@@ -18,7 +18,15 @@ from types import MappingProxyType
 from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
-from app.calendar.engine import CalendarSettings, CustomerDates, DateSpec, DealDates, Mark, PersonDates
+from app.calendar.engine import (
+    CalendarSettings,
+    CustomerDates,
+    DateSpec,
+    DealDates,
+    Mark,
+    PersonDates,
+    Touchpoint,
+)
 from app.calendar.festivals import DEFAULT_FESTIVAL_GRADES, FESTIVAL_NAMES, FESTIVALS
 from app.calendar.greetings import DEFAULT_TEMPLATES, PLACEHOLDERS
 from app.errors import AppError, ValidationError
@@ -32,6 +40,7 @@ from app.models import (
     TouchpointMark,
     Visit,
 )
+from app.services.base import get_or_404
 
 logger = logging.getLogger(__name__)
 
@@ -305,3 +314,23 @@ def check_template(key: str, text: str) -> str:
         allowed = "、".join("{" + p + "}" for p in PLACEHOLDERS)
         raise ValidationError(f"{label}问候语", f"不认识的占位符 {{{unknown[0]}}}，可用的有 {allowed}")
     return text
+
+
+def greeting_key(tp: Touchpoint) -> str:
+    """Which greeting template a touchpoint uses ('' when its kind has none)."""
+    if tp.kind == "festival":
+        return tp.festival_key
+    return tp.kind if tp.kind in ("birthday", "wedding", "life_event") else ""
+
+
+def addressee(s: Session, tp: Touchpoint) -> tuple[str, str, bool, str]:
+    """(name, gender, is_org, title) of whom the greeting is for: the contact or family member, else the customer."""
+    customer = get_or_404(s, Customer, tp.customer_id, "客户")
+    is_org = customer.kind == "单位"
+    if tp.person_id is not None:
+        contact = s.get(Contact, tp.person_id)
+        if contact is not None:
+            return contact.name, contact.gender, is_org, contact.title
+    if is_org:
+        return "", "", True, ""  # a greeting to a company: no personal 称呼
+    return customer.name, customer.gender, False, customer.title

@@ -150,11 +150,11 @@ class TouchpointService(ServiceBase):
 
     def greeting(self, tp: Touchpoint) -> str:
         """The greeting for a birthday, anniversary, life event or festival, ready to paste ('' for other kinds)."""
-        template = self.greeting_templates().get(greeting_key(tp), "")
+        template = self.greeting_templates().get(inputs.greeting_key(tp), "")
         if not template:
             return ""
         with self.read() as s:
-            who = _addressee(s, tp)
+            who = inputs.addressee(s, tp)
             profile = inputs.stored(s, "profile")
         profile = profile if isinstance(profile, dict) else {}
         festival = FESTIVAL_NAMES.get(tp.festival_key, "")
@@ -381,26 +381,6 @@ class TouchpointService(ServiceBase):
             s.add(mark)
         mark.status, mark.snooze_to, mark.reason, mark.visit_id, mark.at = status, snooze_to, reason, visit_id, self.now()
         s.flush()
-
-
-def greeting_key(tp: Touchpoint) -> str:
-    """Which greeting template a touchpoint uses ('' when its kind has none)."""
-    if tp.kind == "festival":
-        return tp.festival_key
-    return tp.kind if tp.kind in ("birthday", "wedding", "life_event") else ""
-
-
-def _addressee(s: Session, tp: Touchpoint) -> tuple[str, str, bool, str]:
-    """(name, gender, is_org, title) of whom the greeting is for: the contact or family member, else the customer."""
-    customer = get_or_404(s, Customer, tp.customer_id, "客户")
-    is_org = customer.kind == "单位"
-    if tp.person_id is not None:
-        contact = s.get(Contact, tp.person_id)
-        if contact is not None:
-            return contact.name, contact.gender, is_org, contact.title
-    if is_org:
-        return "", "", True, ""  # a greeting to a company: no personal 称呼
-    return customer.name, customer.gender, False, customer.title
 
 
 def _occurrence(tp: Touchpoint) -> date:

@@ -9,6 +9,7 @@ life events), then each figure is timed end to end through `svc.touchpoints`:
 The floor, measured in the same run, is raw sqlcipher3 fetching the same columns with the same
 queries (no engine, no objects): what any implementation must at least spend reading the archive.
 Targets: month ≤ 100 ms and year ≤ 1 s at 100k; .ics for 10k ≤ 5 s.
+Absolute times depend on the machine (and on what else runs on it); the ratio to the floor does not.
 """
 from __future__ import annotations
 
@@ -125,6 +126,9 @@ def bench(n: int, folder: Path) -> list[tuple[str, float, float, float, str]]:
     path = folder / f"bench-{n}.cfdb"
     archive = create_archive(path, PASSWORD)
     svc = Services.build(archive, clock=lambda: NOW)
+    # Build the per-lunar-year tables once (process-wide caches) so "cold" below means "archive not loaded yet".
+    svc.touchpoints.month(2026, 2)
+    svc.touchpoints.between(date(2026, 1, 1), date(2026, 12, 31))
     t = time.perf_counter()
     fill(svc, n)
     print(f"# filled {n} customers in {time.perf_counter() - t:.1f}s", file=sys.stderr)
@@ -132,6 +136,9 @@ def bench(n: int, folder: Path) -> list[tuple[str, float, float, float, str]]:
     floor, fetched = timed(floor_fn)
     tps = svc.touchpoints
     rows = []
+    tps.invalidate()
+    load, _ = timed(lambda: (tps.invalidate(), tps._loaded()))
+    rows.append(("读档：全部客户的日期", load, floor, float("nan"), "set-based queries + grouping, cached after"))
     tps.invalidate()
     cold, view = timed(lambda: tps.month(2026, 2), repeat=1)
     rows.append(("月视图 2026-02（春节）冷：读档+计算", cold, floor, float("nan"),
@@ -146,10 +153,11 @@ def bench(n: int, folder: Path) -> list[tuple[str, float, float, float, str]]:
     rows.append(("全年议程 2026 热", warm, floor, 1.0, f"{len(found)} touchpoints"))
     warm, agenda = timed(lambda: tps.agenda())
     rows.append(("待办（逾期+今天+7天）热", warm, floor, float("nan"), f"{agenda.total} open"))
-    if n <= 10_000 and hasattr(tps, "export_ics"):
+    if n <= 10_000:
         out = folder / f"bench-{n}.ics"
-        t, _ = timed(lambda: tps.export_ics(out, years=10), repeat=1)
-        rows.append((".ics 10 年", t, floor, 5.0, f"{out.stat().st_size >> 10} KiB"))
+        for years in (3, 10):
+            t, _ = timed(lambda years=years: tps.export_ics(out, years=years), repeat=1)
+            rows.append((f".ics {years} 年", t, floor, 5.0, f"{out.stat().st_size >> 10} KiB"))
     archive.close()
     return rows
 
