@@ -196,3 +196,18 @@ def test_calendar_exports_ics_after_the_plaintext_warning(svc, shell_ctx, qtbot,
     qtbot.waitUntil(out.exists)
     summaries = [str(e.get("summary")) for e in Calendar.from_ical(out.read_bytes()).walk("VEVENT")]
     assert any("日历导出" in s for s in summaries) and "已导出" in page.message_label.text()
+
+
+def test_main_window_navigation_shows_both_pages(svc, main_window, qtbot) -> None:
+    from ui.agenda_page import AgendaPage
+    from ui.calendar_page import CalendarPage
+    from ui.main_window import AGENDA, CALENDAR
+
+    add(svc, "导航客户", birthday=Birthday("solar", 11, 23))
+    main_window.show_page(AGENDA)
+    page = main_window.current_page()
+    assert isinstance(page, AgendaPage)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 3)
+    main_window.show_page(CALENDAR)
+    assert isinstance(main_window.current_page(), CalendarPage)
+    assert main_window.current_page().view is not None
