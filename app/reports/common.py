@@ -235,6 +235,12 @@ def atomic_output(target: Path) -> Iterator[Path]:
         raise
 
 
+def save_pdf_bytes(data: bytes, target: Path) -> None:
+    """Write an already made PDF (a preview's bytes) to target atomically."""
+    with atomic_output(target) as tmp:
+        tmp.write_bytes(data)
+
+
 def _fsync(path: Path) -> None:
     with open(path, "rb+") as fh:
         os.fsync(fh.fileno())
