@@ -86,9 +86,9 @@ def grade_moves(s: Session, period: Period) -> Figure:
             ups += n if new < old else 0
             downs += n if new > old else 0
             back += n if new == old else 0
-            rows.append(StatRow(f"{old}>{new}", f"{old} → {new}", n, ratio(n, total), (direction,)))
+            rows.append(StatRow(f"{old}>{new}", f"{old} 至 {new}", n, ratio(n, total), (direction,)))
     return Figure(
-        "grade_moves", "等级变动（期初 → 期末）", "matrix", "客户数", tuple(rows), share_label="占变动客户",
+        "grade_moves", "等级变动（期初至期末）", "matrix", "客户数", tuple(rows), share_label="占变动客户",
         extra_columns=("方向",), scoped=True,
         note="每位客户按本期第一次变动前的等级和最后一次变动后的等级计一次；新建卡的首次定级不算变动。",
         summary=(("升级", f"{ups} 人"), ("降级", f"{downs} 人"), ("变动后回到原级", f"{back} 人")),
@@ -255,8 +255,8 @@ def _converted_referrers() -> Select:
                                               referred.referrer_id.is_not(None))
 
 
-INFLUENCE_ROWS = (("candidate", "候选：介绍的客户已成交、尚未标记"), ("marked", "已标记为影响力中心"),
-                  ("marked_idle", "已标记、但介绍的客户尚无成交"))
+INFLUENCE_ROWS = (("candidate", "候选（介绍已成交、未标记）"), ("marked", "已标记影响力中心"),
+                  ("marked_idle", "已标记、介绍尚无成交"))
 
 
 def influence_clause(key: str) -> ColumnElement[bool]:

@@ -130,7 +130,7 @@ def funnel(cube: Cube) -> Figure:
         "funnel", "准客户漏斗（名单制营销五步）", "funnel", "到达此步", tuple(rows), share_label="占识别",
         extra_columns=("停在此步", "上一步转化"),
         note="“到达此步”= 现处此步或更后的客户；已成交的客户算作到达“成交”。流失客户不计入（卡上不再记录他们流失前到了哪一步）。",
-        summary=(("总转化率（识别→成交）", percent(ratio(reached[-1], reached[0]))), ("已流失", f"{lost} 人")),
+        summary=(("总转化率（识别至成交）", percent(ratio(reached[-1], reached[0]))), ("已流失", f"{lost} 人")),
     )
 
 

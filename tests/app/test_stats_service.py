@@ -139,7 +139,7 @@ def _visits(svc, clock, ids) -> None:
     for name, at in (
         ("c1", datetime(2026, 10, 1, 10)),      # A, 30 days: 10-31 < 11-22 → overdue
         ("c3", datetime(2026, 8, 20, 10)),      # B, 90 days: 11-18 < 11-22 → overdue
-        ("c4", datetime(2026, 5, 26, 18)),      # C 180 days → 11-22, not before today: not overdue (c4 ends A!)
+        ("c4", datetime(2026, 5, 26, 18)),      # c4 ends as A (30 days): overdue
         ("c7", datetime(2026, 10, 31, 23)),     # week of 10-26 but before November: not counted
         ("c2", datetime(2026, 11, 5, 10)),      # week of 11-02
         ("c2", datetime(2026, 11, 6, 15)),      # week of 11-02
@@ -226,7 +226,7 @@ def test_funnel_reached_and_conversion(report, world) -> None:
     assert funnel.row("需求挖掘").values == ("1", "83.3%")
     assert funnel.row("成交").values == ("3", "75.0%")
     assert funnel.row("顾客识别").values[1] == "—"
-    assert dict(funnel.summary) == {"总转化率（识别→成交）": "50.0%", "已流失": "1 人"}
+    assert dict(funnel.summary) == {"总转化率（识别至成交）": "50.0%", "已流失": "1 人"}
     assert set(world.stats.customers_for("funnel", "业务介绍", NOV, TODAY)) == world.of("c1", "c3", "c6", "c7")
 
 
