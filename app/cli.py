@@ -23,7 +23,7 @@ from app.errors import AppError
 logger = logging.getLogger(__name__)
 
 # Modules under app/commands that add sub-commands (each has register(subparsers)).
-COMMAND_MODULES = ("core", "stats", "printing", "agenda", "excel")
+COMMAND_MODULES = ("core", "stats", "printing", "agenda", "excel", "backup")
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
