@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -32,7 +31,7 @@ from app.enums import SERVICE_LEVEL, Channel, DealStatus, Kind, Source, Stage, t
 from app.errors import ValidationError
 from app.rows import CUSTOMER_LABELS, ReferralRow
 from app.validate import parse_amount
-from ui.card_form import MUTED_COLOR, Binder, FieldErrors, add_field, choice_combo, new_form, plain_text
+from ui.card_form import Binder, FieldErrors, add_field, choice_combo, muted_label, new_form, plain_text
 from ui.context import AppContext
 from ui.customer_picker import ReferrerField
 from ui.date_input import BirthdayInput, DateInput
@@ -124,8 +123,7 @@ class BasicPage(QScrollArea):
         self.referrals_box = QGroupBox(self.tr("由他/她介绍来的客户"))
         self.referrals_list = QListWidget()
         self.referrals_list.setMaximumHeight(96)
-        self.referrals_hint = QLabel(self.tr("单击打开客户卡"))
-        self.referrals_hint.setStyleSheet(f"color: {MUTED_COLOR};")
+        self.referrals_hint = muted_label(self.tr("单击打开客户卡"))
         box = QVBoxLayout(self.referrals_box)
         box.addWidget(self.referrals_list)
         box.addWidget(self.referrals_hint)
@@ -193,8 +191,7 @@ class BasicPage(QScrollArea):
                                          QCheckBox(self.tr("受人尊重、乐于介绍他人")))
         self.asset_edit = self.binder.bind("asset_wan", QLineEdit(), parse_asset, show_number)
         self.asset_edit.setPlaceholderText(self.tr("如 80 或 2.5"))
-        self.tier_label = QLabel()
-        self.tier_label.setStyleSheet(f"color: {MUTED_COLOR};")
+        self.tier_label = muted_label()
         asset_row = QWidget()
         row = QHBoxLayout(asset_row)
         row.setContentsMargins(0, 0, 0, 0)

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QVBoxLayout, QWidget
 
 from app.errors import ValidationError
-from ui.card_form import INVALID_STYLE, FieldErrors, add_field, error_label, new_form
+from ui.card_form import FieldErrors, add_field, error_label, muted_label, new_form
 from ui.context import AppContext
 
 
@@ -24,7 +24,6 @@ class FormDialog[T](QDialog):
         self.ctx = ctx
         self.result_value: T | None = None
         self.setWindowTitle(title)
-        self.setStyleSheet(INVALID_STYLE)
         self.general_error = error_label()
         self.errors = FieldErrors(self.general_error)
         self._build_widgets()
@@ -50,8 +49,7 @@ class FormDialog[T](QDialog):
         self.save_button.setText(self.tr("保存"))
         self.save_button.setToolTip(self.tr("保存（Ctrl+Enter）"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        self.hint_label = QLabel(self.tr("Ctrl+Enter 保存 · Esc 取消"))
-        self.hint_label.setStyleSheet("color: #6b6b6b;")
+        self.hint_label = muted_label(self.tr("Ctrl+Enter 保存 · Esc 取消"))
 
     def _build_layout(self) -> None:
         column = QVBoxLayout(self)

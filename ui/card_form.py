@@ -29,13 +29,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import ValidationError
+from ui.style import DANGER, MUTED
 
-INVALID_STYLE = (
-    'QLineEdit[invalid="true"], QComboBox[invalid="true"], QPlainTextEdit[invalid="true"],'
-    ' QDateTimeEdit[invalid="true"] { border: 1px solid #c62828; background: #fff5f5; }'
-)
-ERROR_COLOR = "#c62828"
-MUTED_COLOR = "#6b6b6b"
+ERROR_COLOR = DANGER
+MUTED_COLOR = MUTED
+# Looks come from the application style sheet (ui/style.py: roles "title", "hint", "error"); the card
+# adds no style sheet of its own, because a window-wide sheet makes Qt re-polish every child and
+# costs a visible fraction of a second when a card opens. Only a field marked invalid gets one.
+INVALID_CSS = f"border: 1px solid {DANGER}; background: #fff5f5;"
 _EDITORS = (QLineEdit, QComboBox, QPlainTextEdit, QCheckBox)
 
 
@@ -284,20 +285,43 @@ class FieldErrors:
 
 def mark_invalid(widget: QWidget, on: bool) -> None:
     """Outline a field (and the editors inside a composite field) in red."""
-    targets = [widget, *widget.findChildren(QWidget)]
-    for w in targets:
-        if isinstance(w, _EDITORS):
-            w.setProperty("invalid", on)
-            w.style().unpolish(w)
-            w.style().polish(w)
     widget.setProperty("invalid", on)
+    for w in (widget, *widget.findChildren(QWidget)):
+        if isinstance(w, _EDITORS) and not isinstance(w, QCheckBox):
+            w.setProperty("invalid", on)
+            w.setStyleSheet(f"{type(w).__name__} {{ {INVALID_CSS} }}" if on else "")
+
+
+def set_role(widget: QWidget, role: str) -> None:
+    """Give a label its look from the application style ("hint", "error", "title"), re-polishing it."""
+    if widget.property("role") == role:
+        return
+    widget.setProperty("role", role)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+def muted_label(text: str = "") -> QLabel:
+    """A grey hint label."""
+    label = QLabel(text)
+    label.setProperty("role", "hint")
+    return label
+
+
+def emphasise(label: QLabel, points: int, bold: bool = True) -> QLabel:
+    """A larger (bold) font for one label, without a style sheet."""
+    font = label.font()
+    font.setPointSize(points)
+    font.setBold(bold)
+    label.setFont(font)
+    return label
 
 
 def error_label() -> QLabel:
     """A hidden red message label placed under a field."""
     label = QLabel()
     label.setWordWrap(True)
-    label.setStyleSheet(f"color: {ERROR_COLOR};")
+    label.setProperty("role", "error")
     label.hide()
     return label
 

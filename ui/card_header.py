@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.rows import CustomerCard
-from ui.card_form import ERROR_COLOR, MUTED_COLOR, fmt_date, fmt_datetime
+from app.rows import CustomerCard, CustomerInput
+from ui.card_form import ERROR_COLOR, MUTED_COLOR, fmt_date, fmt_datetime, muted_label
+from ui.style import GRADE_COLOURS
 
 _BADGE = "border-radius: 9px; padding: 2px 10px; font-weight: bold;"
-GRADE_COLORS = {"A": "#2e7d32", "B": "#1565c0", "C": "#8d6e00", "D": "#616161"}
 
 
 class CardHeader(QFrame):
@@ -19,23 +20,28 @@ class CardHeader(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("cardHeader")
-        self.setStyleSheet("#cardHeader { background: #f6f7f9; border-bottom: 1px solid #dcdfe4; }")
         self._build_widgets()
         self._build_layout()
         self.complaint_button.clicked.connect(self.complaints_clicked)
 
     def _build_widgets(self) -> None:
         self.name_label = QLabel()
-        self.name_label.setStyleSheet("font-size: 17pt; font-weight: bold;")
+        self.name_label.setProperty("role", "title")
+        self.setAutoFillBackground(True)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor("#eef2f7"))
+        self.setPalette(palette)
+        self.setFrameShape(QFrame.Shape.NoFrame)
         self.grade_label = QLabel()
-        self.meta_label = QLabel()
-        self.meta_label.setStyleSheet(f"color: {MUTED_COLOR};")
+        self.meta_label = muted_label()
         self.dates_label = QLabel()
         self.complaint_button = QPushButton()
         self.complaint_button.setFlat(True)
         self.complaint_button.setStyleSheet(f"color: white; background: {ERROR_COLOR}; {_BADGE}")
         self.deleted_label = QLabel(self.tr("此客户卡在回收站中（只读）"))
         self.deleted_label.setStyleSheet(f"color: white; background: {MUTED_COLOR}; {_BADGE}")
+        self.print_button = QPushButton(self.tr("打印"))
+        self.print_button.setToolTip(self.tr("打印或导出这位客户的拜访单、资料卡或年度服务计划书"))
         self.visit_button = QPushButton(self.tr("记一笔"))
         self.visit_button.setToolTip(self.tr("记录一次拜访或服务（Ctrl+J）"))
         self.save_button = QPushButton(self.tr("保存"))
@@ -50,6 +56,7 @@ class CardHeader(QFrame):
         top.addWidget(self.complaint_button)
         top.addWidget(self.deleted_label)
         top.addStretch(1)
+        top.addWidget(self.print_button)
         top.addWidget(self.visit_button)
         top.addWidget(self.save_button)
         column = QVBoxLayout(self)
@@ -85,10 +92,10 @@ class CardHeader(QFrame):
         self.complaint_button.setText(self.tr("{0} 条投诉未处理").format(open_count))
         self.complaint_button.setVisible(open_count > 0)
 
-    def _show_grade(self, card: CustomerCard):  # type: ignore[no-untyped-def]
+    def _show_grade(self, card: CustomerCard) -> CustomerInput:
         d = card.data
         self.grade_label.setVisible(bool(d.grade))
-        color = GRADE_COLORS.get(d.grade, MUTED_COLOR)
+        color = GRADE_COLOURS.get(d.grade, MUTED_COLOR)
         self.grade_label.setText(self.tr("{0} 级").format(d.grade) + (self.tr("（手动）") if d.grade_manual else ""))
         self.grade_label.setStyleSheet(f"color: white; background: {color}; {_BADGE}")
         return d

@@ -19,13 +19,14 @@ from PySide6.QtWidgets import (
 from app.grading import FACTOR_CHOICES, action_for, suggest_grade
 from app.rows import CUSTOMER_LABELS, AuditRow
 from ui.card_form import (
-    MUTED_COLOR,
     Binder,
     FieldErrors,
     add_field,
     choice_combo,
+    emphasise,
     error_label,
     fmt_datetime,
+    muted_label,
     new_form,
     plain_text,
 )
@@ -54,10 +55,8 @@ class GradePage(QWidget):
         self.factors_box.setLayout(form)
         self.result_box = QGroupBox(self.tr("等级"))
         result = new_form()
-        self.suggestion_label = QLabel()
-        self.suggestion_label.setStyleSheet("font-size: 15pt; font-weight: bold;")
-        self.reason_label = QLabel()
-        self.reason_label.setStyleSheet(f"color: {MUTED_COLOR};")
+        self.suggestion_label = emphasise(QLabel(), 15)
+        self.reason_label = muted_label()
         result.addRow(self.tr("建议等级"), self.suggestion_label)
         result.addRow("", self.reason_label)
         self.manual_check = self._bound(result, "grade_manual", self.tr("手动定级"),
@@ -66,12 +65,11 @@ class GradePage(QWidget):
         self.action_label = QLabel()
         self.action_label.setWordWrap(True)
         self.action_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.action_label.setStyleSheet("font-size: 11pt;")
+        emphasise(self.action_label, 11, bold=False)
         result.addRow(self.tr("建议做法"), self.action_label)
         self.result_box.setLayout(result)
-        self.note_label = QLabel(self.tr("定期做 ABC 清分：目标是让客户从 C 升到 B、从 B 升到 A。等级的每次变化都记在“历史”里。"))
+        self.note_label = muted_label(self.tr("定期做 ABC 清分：目标是让客户从 C 升到 B、从 B 升到 A。等级的每次变化都记在“历史”里。"))
         self.note_label.setWordWrap(True)
-        self.note_label.setStyleSheet(f"color: {MUTED_COLOR};")
 
     def _bound(self, form: object, name: str, text: str, widget: QWidget) -> QWidget:
         self.binder.bind(name, widget)
@@ -177,8 +175,7 @@ class HistoryPage(QWidget):
         header.resizeSection(0, 150)
         header.resizeSection(1, 90)
         header.resizeSection(2, 70)
-        self.hint_label = QLabel(self.tr("单击 ▸ 展开看每个字段改前改后的值"))
-        self.hint_label.setStyleSheet(f"color: {MUTED_COLOR};")
+        self.hint_label = muted_label(self.tr("单击 ▸ 展开看每个字段改前改后的值"))
         column = QVBoxLayout(self)
         column.setContentsMargins(16, 12, 16, 12)
         column.addWidget(self.tree, 1)

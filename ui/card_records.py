@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -28,7 +29,7 @@ from app.enums import Method
 from app.errors import AppError
 from app.rows import CustomerCard, VisitInput
 from app.services import Services
-from ui.card_form import MUTED_COLOR, fmt_amount, fmt_date, fmt_datetime
+from ui.card_form import fmt_amount, fmt_date, fmt_datetime, muted_label
 from ui.card_table import Column, RowTableModel
 from ui.context import AppContext
 from ui.date_input import birthday_text
@@ -36,6 +37,7 @@ from ui.record_dialogs import ComplaintDialog, ContactDialog, DealDialog, LifeEv
 from ui.visit_dialog import VisitDialog
 
 CTX = "CardRecords"
+WRAP_ROWS = 100  # up to this many records rows grow to show wrapped text; beyond, one line each (fast)
 
 
 def _t(text: str) -> str:
@@ -119,6 +121,7 @@ class RecordPage(QWidget):
         self.ctx, self.spec, self._ensure_saved = ctx, spec, ensure_saved
         self.card: CustomerCard | None = None
         self.kind = "个人"
+        self._stale = False
         self._hint = hint
         self._build_widgets()
         self._build_layout()
@@ -137,8 +140,7 @@ class RecordPage(QWidget):
         self.add_button = QPushButton(self.tr("添加{0}…").format(self._noun()))
         self.edit_button = QPushButton(self.tr("修改…"))
         self.delete_button = QPushButton(self.tr("删除"))
-        self.hint_label = QLabel(self._hint)
-        self.hint_label.setStyleSheet(f"color: {MUTED_COLOR};")
+        self.hint_label = muted_label(self._hint)
         self.model = RowTableModel(self.spec.columns, CTX, self, self.spec.flagged)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -147,17 +149,18 @@ class RecordPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(True)
-        self.table.setStyleSheet("QTableView::item { padding: 4px 6px; }")
         rows = self.table.verticalHeader()
         rows.hide()
         rows.setMinimumSectionSize(30)
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # wrapped text gets its lines
+        rows.setDefaultSectionSize(30)
+        rows.setResizeContentsPrecision(WRAP_ROWS)  # column widths are measured on the first rows only
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(self.spec.stretch, QHeaderView.ResizeMode.Stretch)
         self.empty_label = QLabel()
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setStyleSheet(f"color: {MUTED_COLOR}; padding: 24px;")
+        self.empty_label.setProperty("role", "hint")
+        self.empty_label.setMargin(24)
 
     def _toolbar(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -183,10 +186,26 @@ class RecordPage(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
 
     def set_card(self, card: CustomerCard | None, kind: str) -> None:
-        """Show the records of a card (None: a new card not saved yet)."""
+        """Take the records of a card (None: a new card not saved yet); shown when the page is visible."""
         self.card, self.kind = card, kind
+        self._stale = True
+        if self.isVisible():
+            self._fill()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Fill the table the first time the page is looked at (opening a card stays quick)."""
+        super().showEvent(event)
+        if self._stale:
+            self._fill()
+
+    def _fill(self) -> None:
+        self._stale = False
+        card = self.card
         rows = self.spec.rows(card) if card is not None else ()
         self.model.set_rows(rows)
+        wrap = len(rows) <= WRAP_ROWS  # wrapped rows are measured one by one: only for a readable few
+        self.table.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents if wrap else QHeaderView.ResizeMode.Fixed)
         self._fit_columns()
         self.table.setVisible(bool(rows))
         self.empty_label.setVisible(not rows)
@@ -200,7 +219,7 @@ class RecordPage(QWidget):
         header = self.table.horizontalHeader()
         for i in range(self.model.columnCount()):
             if i != self.spec.stretch:  # a card holds tens of records: measuring them is cheap
-                header.resizeSection(i, max(72, min(self.table.sizeHintForColumn(i) + 16, 240)))
+                header.resizeSection(i, max(72, min(self.table.sizeHintForColumn(i) + 16, 300)))
 
     def _update_buttons(self) -> None:
         has = self._selected() is not None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -26,7 +26,7 @@ from app.rows import CustomerCard, CustomerInput
 from app.services.checks import check_customer
 from ui import state
 from ui.card_basic import BasicPage
-from ui.card_form import ERROR_COLOR, INVALID_STYLE, Binder, FieldErrors, error_label
+from ui.card_form import ERROR_COLOR, Binder, FieldErrors, error_label
 from ui.card_header import CardHeader
 from ui.card_pages import GradePage, HistoryPage, NeedsPage, RemarksPage
 from ui.card_records import COMPLAINTS, CONTACTS, DEALS, LIFE_EVENTS, VISITS, RecordPage, VisitsPage
@@ -52,13 +52,16 @@ class CustomerCardWindow(QMainWindow):
         self.card: CustomerCard | None = None
         self._closing_for_lock = False
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setStyleSheet(INVALID_STYLE)
         self._build_widgets()
         self._build_layout()
         self._connect_signals()
         if not state.restore_window(STATE_KEY, self):
             self.resize(1180, 740)
-        self._load()
+        try:
+            self._load()
+        except Exception:
+            self.deleteLater()  # never shown: do not leave it listening to the bus
+            raise
 
     @classmethod
     def open(cls, parent: QWidget | None, ctx: AppContext, customer_id: int | None = None,
@@ -100,14 +103,15 @@ class CustomerCardWindow(QMainWindow):
                              self.events_page)
         self.nav_list = QListWidget()
         self.nav_list.setFixedWidth(168)
-        self.nav_list.setStyleSheet("QListWidget { border: none; background: #fafbfc; padding-top: 6px; }"
-                                    "QListWidget::item { padding: 7px 12px; }")
+        self.nav_list.setObjectName("navigation")  # looks from the application style sheet (ui/style.py)
         self.stack = QStackedWidget()
         pages = (self.basic_page, self.grade_page, self.contacts_page, self.needs_page, self.deals_page,
                  self.visits_page, self.complaints_page, self.events_page, self.remarks_page, self.history_page)
         for page in pages:
             self.stack.addWidget(page)
-            self.nav_list.addItem(QListWidgetItem())
+            item = QListWidgetItem()
+            item.setSizeHint(QSize(0, self.fontMetrics().height() + 18))
+            self.nav_list.addItem(item)
         self._set_nav_titles(None)
 
     def _build_layout(self) -> None:
@@ -133,6 +137,7 @@ class CustomerCardWindow(QMainWindow):
         self.binder.changed.connect(self._on_edited)
         self.header.save_button.clicked.connect(self.save)
         self.header.visit_button.clicked.connect(self.log_visit)
+        self.header.print_button.clicked.connect(self.show_print_menu)
         self.header.complaints_clicked.connect(lambda: self.nav_list.setCurrentRow(COMPLAINTS_PAGE))
         self.basic_page.referral_opened.connect(lambda i: CustomerCardWindow.open(self.parentWidget(), self.ctx, i))
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
@@ -215,6 +220,11 @@ class CustomerCardWindow(QMainWindow):
         self._show_card(card)
 
     def _on_edited(self) -> None:
+        self.kind = self.basic_page.kind_combo.currentText() or self.kind
+        if self.card is None:
+            self.header.show_card(None, self.kind)
+        for page in self.record_pages:
+            page.kind = self.kind  # e.g. a new contact on an organisation card is a business contact
         dirty = self.binder.is_dirty()
         self.setWindowModified(dirty)
         name = self.basic_page.name_edit.text().strip() or self.tr("新客户")
@@ -287,6 +297,14 @@ class CustomerCardWindow(QMainWindow):
         """记一笔 for this card (a new card is saved first)."""
         if self.ensure_saved() is not None and self.customer_id is not None:
             log_visit(self, self.ctx, self.customer_id)
+
+    def show_print_menu(self) -> None:
+        """打印: this card's visit sheet, whole card or service plan (a new card is saved first)."""
+        from ui.printing import print_menu  # lazy: reportlab loads on the first print
+
+        button = self.header.print_button
+        menu = print_menu(self, self.ctx, lambda: [i for i in (self.ensure_saved(),) if i is not None])
+        menu.exec(button.mapToGlobal(button.rect().bottomLeft()))
 
     # ----- closing and locking ----------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.rows import CustomerRow, ListQuery
+from ui.card_form import muted_label, set_role
 from ui.card_table import Column, RowTableModel
 from ui.context import AppContext
 
@@ -67,8 +68,7 @@ class CustomerPicker(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.count_label = QLabel()
-        self.count_label.setStyleSheet("color: #6b6b6b;")
+        self.count_label = muted_label()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("选择"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
@@ -174,5 +174,5 @@ class ReferrerField(QWidget):
 
     def _show(self) -> None:
         self.name_label.setText(self._name or self.tr("（无）"))
-        self.name_label.setStyleSheet("" if self._name else "color: #6b6b6b;")
+        set_role(self.name_label, "" if self._name else "hint")
         self.clear_button.setEnabled(self._id is not None)

@@ -18,7 +18,7 @@ from app.errors import ValidationError
 from app.rows import Birthday
 from app.services.checks import check_birthday
 from app.validate import make_date
-from ui.card_form import ERROR_COLOR, MUTED_COLOR
+from ui.card_form import set_role
 
 SOLAR, LUNAR = "solar", "lunar"
 
@@ -161,7 +161,7 @@ class _CalendarFields(QWidget):
         except ValidationError as err:
             text, ok = err.message, False
         self.other_label.setText(text)
-        self.other_label.setStyleSheet(f"color: {MUTED_COLOR if ok else ERROR_COLOR};")
+        set_role(self.other_label, "hint" if ok else "error")
 
     def describe(self) -> str:
         """The date in the other calendar, e.g. '→ 公历 2026年5月31日'; raises when it does not exist."""

@@ -122,12 +122,12 @@ class VisitDialog(FormDialog[VisitInput]):
 
 def log_visit(parent: QWidget | None, ctx: AppContext, customer_id: int) -> int | None:
     """Ask for a visit, save it, tell the bus; the new visit's id, or None when cancelled or refused."""
-    data = VisitDialog.ask(parent, ctx, customer_id)
-    if data is None:
-        return None
     try:
+        data = VisitDialog.ask(parent, ctx, customer_id)
+        if data is None:
+            return None
         visit_id = ctx.svc.visits.log(data)
-    except AppError as err:
+    except AppError as err:  # e.g. the card was purged meanwhile
         QMessageBox.warning(parent, QCoreApplication.translate("VisitDialog", "记一笔"), str(err))
         return None
     logger.info("visit %s logged", visit_id)

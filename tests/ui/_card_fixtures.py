@@ -23,9 +23,9 @@ WATCHDOG_SECONDS = 15  # a modal nobody answers is rejected instead of hanging t
 @pytest.fixture(name="card_ctx")
 def card_ctx_fixture(qapp: QApplication, svc: object, archive_path: Path) -> Iterator[AppContext]:
     """An application context over the test archive; every card window is closed afterwards."""
-    from ui.fonts import install_app_font
+    from ui.main import create_application
 
-    install_app_font(qapp)
+    create_application()  # the bundled font, Qt's Chinese texts and the application style, as in the app
     ctx = AppContext(bus=Bus(), machine=MachineSettings(), archive_path=archive_path, services=svc)  # type: ignore[arg-type]
     watchdog = _Watchdog()
     yield ctx

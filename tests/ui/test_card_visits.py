@@ -16,7 +16,7 @@ from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QApplication
 
 from app.rows import ContactInput
-from ui.customer_card import EVENTS, VISITS_PAGE
+from ui.customer_card import CONTACTS_PAGE, EVENTS, VISITS_PAGE
 from ui.visit_dialog import VisitDialog, log_visit
 
 NOW = datetime(2026, 11, 22, 9, 30)  # the test clock
@@ -39,10 +39,10 @@ def test_log_a_visit_in_a_few_keystrokes_and_see_it_on_the_card(qtbot, card_ctx,
     assert seen
     (visit,) = card_ctx.svc.visits.list(cid)
     assert (visit.method, visit.at, visit.content, visit.result) == ("亲自拜访", NOW, "介绍了年金险，客户有兴趣", "下周带方案")
+    qtbot.waitUntil(lambda: "上次联系：2026-11-22 09:30" in window.header.dates_label.text())
+    window.nav_list.setCurrentRow(VISITS_PAGE)
     qtbot.waitUntil(lambda: window.visits_page.model.rowCount() == 1)
     assert window.visits_page.model.index(0, 2).data() == "介绍了年金险，客户有兴趣"
-    assert "上次联系：2026-11-22 09:30" in window.header.dates_label.text()
-    window.nav_list.setCurrentRow(VISITS_PAGE)
     assert window.nav_list.item(VISITS_PAGE).text() == "拜访与服务记录  1"
 
 
@@ -118,6 +118,7 @@ def test_delete_a_record_after_confirmation(qtbot, card_ctx, open_card):
     cid = make_customer(card_ctx, "马超")
     card_ctx.svc.contacts.add(cid, ContactInput(name="马岱", relation="兄弟"))
     window = open_card(cid)
+    window.nav_list.setCurrentRow(CONTACTS_PAGE)
     page = window.contacts_page
     page.table.selectRow(0)
     seen = answer("取消")

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication
 from app.grading import action_for
 from app.rows import Birthday, ComplaintInput, DealInput
 from ui.card_registry import CardRegistry
-from ui.customer_card import COMPLAINTS_PAGE, CONTACTS_PAGE, GRADE, HISTORY, CustomerCardWindow
+from ui.customer_card import COMPLAINTS_PAGE, CONTACTS_PAGE, DEALS_PAGE, GRADE, HISTORY, CustomerCardWindow
 from ui.record_dialogs import ContactDialog
 
 
@@ -249,6 +249,7 @@ def test_records_added_elsewhere_show_up_without_losing_edits(qtbot, card_ctx, o
     type_text(qtbot, window.remarks_page.remarks_edit, "喜欢喝茶")
     card_ctx.svc.deals.add(cid, DealInput(product="年金险", amount=Decimal("12000"), start_date=date(2026, 11, 1)))
     card_ctx.bus.records_changed.emit(cid)
+    window.nav_list.setCurrentRow(DEALS_PAGE)
     qtbot.waitUntil(lambda: window.deals_page.model.rowCount() == 1)
     assert window.basic_page.deal_status_combo.currentText() == "成交"  # changed by the service, taken in
     assert window.remarks_page.remarks_edit.toPlainText() == "喜欢喝茶"  # the user's edit is kept
@@ -267,9 +268,9 @@ def test_open_complaint_is_flagged(qtbot, card_ctx, open_card):
     qtbot.waitUntil(lambda: window.header.complaint_button.isVisible())
     assert window.header.complaint_button.text() == "1 条投诉未处理"
     assert "1 未处理" in window.nav_list.item(COMPLAINTS_PAGE).text()
-    assert window.complaints_page.model.index(0, 0).data(Qt.ItemDataRole.ForegroundRole) is not None
     qtbot.mouseClick(window.header.complaint_button, Qt.MouseButton.LeftButton)
     assert window.stack.currentWidget() is window.complaints_page
+    assert window.complaints_page.model.index(0, 0).data(Qt.ItemDataRole.ForegroundRole) is not None
 
 
 def test_history_shows_field_changes(qtbot, card_ctx, open_card):
@@ -322,3 +323,12 @@ def test_tags_are_edited_with_completion_from_existing_tags(qtbot, card_ctx, ope
     _save(qtbot, window)
     assert set(card_ctx.svc.customers.get(cid).data.tags) == {"新客户", "车险"}
     assert set(tags.text().split("、")) == {"新客户", "车险"}  # shown back as stored, 、-separated
+
+
+def test_every_field_of_a_card_has_an_editor(open_card):
+    from dataclasses import fields
+
+    from app.rows import CustomerInput
+
+    window = open_card()
+    assert sorted(window.binder.names()) == sorted(f.name for f in fields(CustomerInput))
