@@ -36,7 +36,7 @@ from app.backup_digest import (
     table_counts,
 )
 from app.config import BACKUP_SUFFIX
-from app.errors import ArchiveDamaged, ArchiveError, ArchiveExists, ArchiveNotFound, WrongPassword
+from app.errors import AppError, ArchiveDamaged, ArchiveError, ArchiveExists, ArchiveNotFound, WrongPassword
 from app.fileutil import atomic_replace, make_private, make_private_dir, temp_path_beside
 from app.progress import Cancelled, ProgressFn, no_progress
 
@@ -52,6 +52,7 @@ __all__ = [
 BACKUP_APPLICATION_ID = 0x4346424B  # "CFBK": tells a backup from an archive ("CFDB") before any manifest read
 FORMAT_VERSION = 1
 SOURCE_BAD = "档案没有通过完整性检查，这次没有写备份（以前的备份都保留着）。请在“档案校验”中查看详情。"
+_STORAGE_ERRORS = (10, 13, 14)  # SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN: the disk, not the data
 COPY_BAD = "刚写出的备份没有通过校验（磁盘可能有问题），这次备份已放弃，以前的备份都保留着。"
 _NAME = re.compile(r"^(?P<stem>.+)-(?P<ts>\d{8}-\d{6})(?:-(?P<n>\d+))?" + re.escape(BACKUP_SUFFIX) + "$")
 
@@ -137,8 +138,11 @@ def create_backup(archive: af.Archive, dest: Path, password: str | None = None, 
     key = archive.key_for_copy()
     spec = password if password is not None else af.same_key_spec(key, archive.salt)
     watch = Watch(progress, 4)
-    make_private_dir(dest.parent)
-    tmp = temp_path_beside(dest)
+    try:
+        make_private_dir(dest.parent)
+        tmp = temp_path_beside(dest)
+    except OSError as exc:
+        raise AppError(_cannot_write(dest, exc)) from None
     try:
         watch.stage(0, "正在检查档案并写入备份…")
         source = _export(archive, tmp, spec, watch, now or datetime.now())
@@ -153,13 +157,22 @@ def create_backup(archive: af.Archive, dest: Path, password: str | None = None, 
     except sqlcipher3.Error as exc:
         if watch.cancelled:
             raise Cancelled() from None
+        if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in _STORAGE_ERRORS:
+            raise AppError(_cannot_write(dest, exc)) from None
         raise ArchiveDamaged(SOURCE_BAD if watch.done == 0 else COPY_BAD, (str(exc),)) from None
+    except OSError as exc:
+        raise AppError(_cannot_write(dest, exc)) from None
     finally:
         remove_temp(tmp)
     stat = dest.stat()
     progress(4, 4, "备份完成")  # the backup is in place: too late to cancel, so the answer is ignored
     logger.info("backup written: %s tables, %s bytes", len(info.counts), stat.st_size)
     return replace(info, path=dest, size=stat.st_size, modified=datetime.fromtimestamp(stat.st_mtime))
+
+
+def _cannot_write(dest: Path, exc: BaseException) -> str:
+    reason = getattr(exc, "strerror", None) or str(exc)
+    return f"无法写入备份：{dest.parent}（{reason}）。磁盘可能已满、拔出或没有写入权限；以前的备份都保留着。"
 
 
 def _export(archive: af.Archive, tmp: Path, spec: str, watch: Watch, now: datetime) -> dict[str, Any]:

@@ -68,18 +68,22 @@ def restore_detailed(path: Path, password: str, target: Path, *, keep_copy: bool
     watch.stage(0, "正在校验备份…")
     info = check_backup_key(path, key, progress=progress)  # refuses a bad backup before anything is touched
     _check_schema(info)
-    make_private_dir(target.parent)
-    lock = ProcessLock(target)
-    lock.acquire()  # refuses while the archive is open here or in another window
     try:
-        watch.stage(1, "正在还原档案…")
-        with _restored_copy(path, key, target, info, watch) as tmp:
-            watch.stage(3, "正在替换档案…")
-            kept = keep_current(target, now or datetime.now()) if keep_copy else None
-            _drop_side_files(target)
-            atomic_replace(tmp, target)
-    finally:
-        lock.release()
+        make_private_dir(target.parent)
+        lock = ProcessLock(target)
+        lock.acquire()  # refuses while the archive is open here or in another window
+        try:
+            watch.stage(1, "正在还原档案…")
+            with _restored_copy(path, key, target, info, watch) as tmp:
+                watch.stage(3, "正在替换档案…")
+                kept = keep_current(target, now or datetime.now()) if keep_copy else None
+                _drop_side_files(target)
+                atomic_replace(tmp, target)
+        finally:
+            lock.release()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ArchiveError(f"无法写入档案所在的文件夹：{target.parent}（{reason}）。磁盘可能已满或没有写入权限。") from None
     progress(4, 4, "恢复完成")  # done: the answer (cancel or not) no longer matters
     logger.info("backup restored (copy kept: %s)", kept is not None)
     return Restored(archive=target, kept=kept, backup=info)

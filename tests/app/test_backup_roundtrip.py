@@ -20,7 +20,7 @@ from app.backup import (
 )
 from app.backup_restore import restore_backup
 from app.db import open_archive
-from app.errors import ArchiveDamaged, ArchiveExists, ValidationError, WrongPassword
+from app.errors import AppError, ArchiveDamaged, ArchiveExists, ValidationError, WrongPassword
 from app.progress import Cancelled
 from app.services import Services
 from tests.app._backup_support import BACKUP_PASSWORD, MARKERS, all_files, fill, plaintext_hits
@@ -205,3 +205,11 @@ def test_listing_reads_names_cheaply_and_manifests_when_asked(archive: af.Archiv
     assert read[0].verified is False and "密码" in read[0].problem
     checked = list_backups(folder, BACKUP_PASSWORD, verify=True)
     assert [b.verified for b in checked] == [True, False]
+
+
+def test_an_unwritable_destination_gets_a_clear_message(archive: af.Archive, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the backup folder should be")
+    with pytest.raises(AppError, match="无法写入备份"):
+        create_backup(archive, blocker / "x.cfbak")
+    assert blocker.read_text().startswith("a file")
