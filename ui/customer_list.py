@@ -201,6 +201,10 @@ class CustomerListPage(QWidget):
         self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_edit.selectAll()
 
+    def list_query(self) -> ListQuery:
+        """The search, filters and sort as shown (导出当前列表 exports exactly this list)."""
+        return self._query()
+
     def selected_customer_ids(self) -> list[int]:
         """Ids of the selected rows, top to bottom."""
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})

@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenuBar, QToolBar
 
 from ui.error_dialog import action_guard
+from ui.export_actions import TransferActions
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -44,9 +45,11 @@ class MainActions(QObject):
         self.grade_actions = [self._action(tr("改为 {g} 类").format(g=g), lambda g=g: self._set_grade(g), None, "")
                               for g in "ABCD"]
         self.add_tag = self._action(tr("添加标签…"), self._add_tag, None, tr("给选中的客户添加标签"))
+        self.transfer = TransferActions(window)  # 导入 / 导出 Excel, 撤销上次导入
         self.print.setEnabled(False)
         self.needs_archive = [self.new_person, self.new_org, self.log_visit, self.delete, self.lock, self.find,
                               self.refresh, self.change_password, self.settings, self.add_tag, *self.grade_actions]
+        self.needs_archive += self.transfer.actions
 
     def _action(self, text: str, slot: Callable[[], None], shortcut: str | QKeySequence.StandardKey | None,
                 tip: str) -> QAction:
@@ -66,7 +69,8 @@ class MainActions(QObject):
         """文件, 编辑, 客户, 工具, 帮助."""
         tr = self.tr
         file_menu = bar.addMenu(tr("文件(&F)"))
-        for action in (self.new_archive, self.open_archive, None, self.change_password, self.lock, None, self.quit):
+        for action in (self.new_archive, self.open_archive, *self.transfer.menu_items(), None, self.change_password,
+                       self.lock, None, self.quit):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
         edit_menu = bar.addMenu(tr("编辑(&E)"))
         edit_menu.addAction(self.find)
