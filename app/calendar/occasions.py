@@ -155,10 +155,20 @@ def _competitor(run: Run, c: CustomerDates, cs: str, grade: str) -> None:
 
 
 def _cadence(run: Run, c: CustomerDates, cs: str, grade: str, o: int) -> None:
-    since = "上次联系" if c.last_contact is not None else "建卡"
-    level = f"{c.grade}级" if c.grade else "未定级"
+    # In a view that includes today most customers have an overdue visit: keep this path lean.
+    contacted = c.last_contact is not None
+    source = _CADENCE_SOURCE.get((c.grade, contacted)) or _cadence_source(c.grade, contacted)
     run.add(c, f"cadence:{cs}:{run.iso[o]}", o, o, "cadence", (None, c.name),
-            (f"定期拜访 {c.name}", _BUSINESS[grade], "", f"拜访周期：{level}，自{since}起算"), _CARRY)
+            (f"定期拜访 {c.name}", _BUSINESS[grade], "", source), _CARRY)
+
+
+def _cadence_source(raw_grade: str, contacted: bool) -> str:
+    level = f"{raw_grade}级" if raw_grade else "未定级"
+    return f"拜访周期：{level}，自{'上次联系' if contacted else '建卡'}起算"
+
+
+_CADENCE_SOURCE = {(g, contacted): _cadence_source(g, contacted) for g in ("A", "B", "C", "D", "")
+                   for contacted in (False, True)}
 
 
 def _life_event(run: Run, c: CustomerDates, grade: str, event_id: int, kind: str, day: date) -> None:
