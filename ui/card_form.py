@@ -18,13 +18,14 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
     QComboBox,
     QFormLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPlainTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -242,17 +243,23 @@ class Binder(QObject):
 
 
 class FieldErrors:
-    """Inline validation messages: the named field is outlined and its message shown right under it."""
+    """Inline validation messages: the named field is outlined and its message shown right under it.
+
+    The message label is created only when there is something to say (a card has ~50 fields; fifty
+    hidden labels would make every card slower to open).
+    """
 
     def __init__(self, fallback: QLabel | None = None) -> None:
-        self._fields: dict[str, tuple[QWidget, QLabel]] = {}
+        self._fields: dict[str, tuple[QWidget, QLayout]] = {}
         self._fallback = fallback
         self._marked: QWidget | None = None
+        self.message: QLabel | None = None  # the message shown beside a field, if any
+        self._message_layout: QLayout | None = None
 
-    def register(self, label: str, widget: QWidget, message: QLabel, *aliases: str) -> None:
-        """Errors naming `label` (or an alias) go to this widget and message label."""
+    def register(self, label: str, widget: QWidget, layout: QLayout, *aliases: str) -> None:
+        """Errors naming `label` (or an alias) go to this widget, with the message under it in `layout`."""
         for key in (label, *aliases):
-            self._fields[key] = (widget, message)
+            self._fields[key] = (widget, layout)
 
     def show(self, err: ValidationError) -> QWidget | None:
         """Show an error beside its field; returns the field's widget (None → shown in the fallback)."""
@@ -263,18 +270,28 @@ class FieldErrors:
                 self._fallback.setText(str(err))
                 self._fallback.show()
             return None
-        widget, message = found
-        message.setText(err.message)
-        message.show()
+        widget, layout = found
+        self.message, self._message_layout = error_label(err.message), layout
+        if isinstance(layout, QFormLayout):
+            row, _role = layout.getWidgetPosition(widget)
+            layout.insertRow(row + 1, "", self.message)
+        elif isinstance(layout, QBoxLayout):
+            layout.insertWidget(layout.indexOf(widget) + 1, self.message)
+        self.message.show()  # only once it sits in the form (a parentless show would be a window)
         mark_invalid(widget, True)
         self._marked = widget
         return widget
 
     def clear(self) -> None:
-        """Remove every highlight and message."""
-        for _widget, message in self._fields.values():
-            message.hide()
-            message.clear()
+        """Remove the highlight and the message."""
+        if self.message is not None and self._message_layout is not None:
+            if isinstance(self._message_layout, QFormLayout):
+                self._message_layout.removeRow(self.message)  # also deletes the label
+            else:
+                self._message_layout.removeWidget(self.message)
+                self.message.hide()
+                self.message.deleteLater()
+        self.message = self._message_layout = None
         if self._marked is not None:
             mark_invalid(self._marked, False)
             self._marked = None
@@ -317,9 +334,9 @@ def emphasise(label: QLabel, points: int, bold: bool = True) -> QLabel:
     return label
 
 
-def error_label() -> QLabel:
-    """A hidden red message label placed under a field."""
-    label = QLabel()
+def error_label(text: str = "") -> QLabel:
+    """A red message label (hidden until shown) for under a field."""
+    label = QLabel(text)
     label.setWordWrap(True)
     label.setProperty("role", "error")
     label.hide()
@@ -329,15 +346,8 @@ def error_label() -> QLabel:
 def add_field(form: QFormLayout, errors: FieldErrors, key: str, text: str, widget: QWidget,
               *aliases: str) -> QWidget:
     """Add a labelled row whose errors (field label `key`) appear under the widget."""
-    box = QWidget()
-    column = QVBoxLayout(box)
-    column.setContentsMargins(0, 0, 0, 0)
-    column.setSpacing(2)
-    column.addWidget(widget)
-    message = error_label()
-    column.addWidget(message)
-    form.addRow(text, box)
-    errors.register(key, widget, message, *aliases)
+    form.addRow(text, widget)
+    errors.register(key, widget, form, *aliases)
     return widget
 
 

@@ -24,7 +24,6 @@ from ui.card_form import (
     add_field,
     choice_combo,
     emphasise,
-    error_label,
     fmt_datetime,
     muted_label,
     new_form,
@@ -118,13 +117,11 @@ def _note(binder: Binder, errors: FieldErrors, name: str, title: str, hint: str,
     edit.setMaximumHeight(16777215)
     edit.setPlaceholderText(hint)
     binder.bind(name, edit)
-    message = error_label()
-    errors.register(CUSTOMER_LABELS[name], edit, message)
     column = QVBoxLayout()
     column.setSpacing(4)
     column.addWidget(QLabel(title))
     column.addWidget(edit, 1)
-    column.addWidget(message)
+    errors.register(CUSTOMER_LABELS[name], edit, column)
     return column
 
 

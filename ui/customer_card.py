@@ -142,6 +142,7 @@ class CustomerCardWindow(QMainWindow):
         self.basic_page.referral_opened.connect(lambda i: CustomerCardWindow.open(self.parentWidget(), self.ctx, i))
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
         QShortcut(QKeySequence("Ctrl+J"), self, activated=self.log_visit)
+        QShortcut(QKeySequence.StandardKey.Print, self, activated=self.show_print_menu)
         QShortcut(QKeySequence.StandardKey.Close, self, activated=self.close)
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)  # several bus signals for one change → one reload

@@ -92,19 +92,22 @@ def test_bad_mobile_is_shown_beside_the_field_and_nothing_is_saved(qtbot, card_c
     page = window.basic_page
     type_text(qtbot, page.name_edit, "王五")
     type_text(qtbot, page.mobile_edit, "1381234")
+    rows_before = page.identity_box.layout().rowCount()
     _save(qtbot, window)
     assert card_ctx.svc.customers.count() == 0
     assert QApplication.activeModalWidget() is None  # no modal box, the message is inline
     assert page.mobile_edit.property("invalid") is True
-    message = page.mobile_edit.parentWidget().findChildren(type(page.tier_label))[-1]
+    message = window.errors.message
     assert message.isVisible() and "不是有效的手机号" in message.text()
+    form = page.identity_box.layout()
+    assert form.getWidgetPosition(message)[0] == form.getWidgetPosition(page.mobile_edit)[0] + 1  # right under it
     assert page.name_edit.property("invalid") in (None, False)
     page.mobile_edit.clear()
     type_text(qtbot, page.mobile_edit, "13812345678")
     _save(qtbot, window)
     assert card_ctx.svc.customers.count() == 1
     assert page.mobile_edit.property("invalid") is False
-    assert not message.isVisible()
+    assert window.errors.message is None and form.rowCount() == rows_before
 
 
 def test_error_on_another_page_switches_to_it(qtbot, card_ctx, open_card):
