@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 from app.cli import main
 from app.commands.stats import render_table, report_dict, width

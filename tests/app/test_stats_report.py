@@ -5,7 +5,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, Clock
+from tests.conftest import PASSWORD, Clock
 from openpyxl import load_workbook
 from pypdf import PdfReader
 

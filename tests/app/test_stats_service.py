@@ -23,7 +23,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from conftest import PASSWORD, Clock
+from tests.conftest import PASSWORD, Clock
 
 from app.errors import ValidationError
 from app.rows import ComplaintInput, CustomerInput, DealInput, VisitInput
