@@ -30,7 +30,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("客户", "ui.customer_list", "CustomerListPage", "全部客户卡：搜索、筛选、排序、批量操作"),
     PageSpec("待办", "ui.agenda_page", "AgendaPage", "今天和本周要联系的客户"),
     PageSpec("日历", "ui.calendar_page", "CalendarPage", "生日、节日、保单周年与约见"),
-    PageSpec("统计", "ui.placeholder_page", "StatsComingPage", "客户结构与业绩来源"),
+    PageSpec("统计", "ui.stats_page", "StatsPage", "客户结构与业绩来源"),
     PageSpec("回收站", "ui.recycle_bin", "RecycleBinPage", "删除的客户卡：恢复或彻底删除"),
 )
 

@@ -145,8 +145,9 @@ class FigureChart(Flowable):
                 c.setFillColor(MUTED)
                 fontmix.draw(c, i * slot + slot / 2, base + h + 1 * mm, str(row.count), 6.5, align="center")
             if i % every == 0:
+                text = row.label if fontmix.width(row.label, 6.5) < slot * every - 2 else row.label[:5]
                 c.setFillColor(INK)
-                fontmix.draw(c, i * slot + slot / 2, base - 4 * mm, row.label[:5], 6.5, align="center")
+                fontmix.draw(c, i * slot + slot / 2, base - 4 * mm, text, 6.5, align="center")
         c.setStrokeColor(RULE)
         c.line(0, base, self.width, base)
 
