@@ -171,3 +171,16 @@ def test_double_click_in_the_list_opens_the_card(qtbot, page, people) -> None:
     finally:
         for card in cards:
             card.close()
+
+
+def test_the_main_window_shows_the_page_and_the_lock_clears_it(qtbot, main_window, people) -> None:
+    from ui.pages import PAGES
+    from ui.stats_page import StatsPage
+
+    index = [p.title for p in PAGES].index("统计")
+    main_window.show_page(index)
+    page = main_window.current_page()
+    assert isinstance(page, StatsPage)
+    assert page.report is not None and page.report.total == 7
+    main_window.close_archive()  # waits for the background count, then forgets every figure
+    assert page.report is None and not page.headline.tiles
