@@ -104,6 +104,9 @@ class BasicPage(QScrollArea):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.binder, self.errors, self._today = ctx, binder, errors, today
+        self._inner = QWidget()
+        self.setWidget(self._inner)  # before it has children: groups are then built in place
+        self.setWidgetResizable(True)
         self._build_widgets()
         self._build_layout()
         self._connect_signals()
@@ -120,7 +123,7 @@ class BasicPage(QScrollArea):
         self.org_box = self._org_group()
         self.relation_box = self._relation_group()
         self.card_box = self._card_group()
-        self.referrals_box = QGroupBox(self.tr("由他/她介绍来的客户"))
+        self.referrals_box = QGroupBox(self.tr("由他/她介绍来的客户"), self._inner)
         self.referrals_list = QListWidget()
         self.referrals_list.setMaximumHeight(96)
         self.referrals_hint = muted_label(self.tr("单击打开客户卡"))
@@ -128,8 +131,14 @@ class BasicPage(QScrollArea):
         box.addWidget(self.referrals_list)
         box.addWidget(self.referrals_hint)
 
+    def _group(self, title: str) -> tuple[QGroupBox, QFormLayout]:
+        box = QGroupBox(title, self._inner)
+        form = new_form()
+        box.setLayout(form)  # before the rows: each field is placed once, not moved again
+        return box, form
+
     def _identity_group(self) -> QGroupBox:
-        box, form = QGroupBox(self.tr("身份与联系方式")), new_form()
+        box, form = self._group(self.tr("身份与联系方式"))
         self.name_edit = self._add(form, "name", self.tr("姓名/名称"), QLineEdit())
         self.kind_combo = self._add(form, "kind", self.tr("客户类型"), choice_combo([k.value for k in Kind],
                                                                                blank=False))
@@ -142,11 +151,10 @@ class BasicPage(QScrollArea):
         self.postcode_edit = self._add(form, "postcode", self.tr("邮编"), QLineEdit())
         self.channel_combo = self._add(form, "preferred_channel", self.tr("首选联系方式"),
                                        choice_combo([c.value for c in Channel]))
-        box.setLayout(form)
         return box
 
     def _person_group(self) -> QGroupBox:
-        box, form = QGroupBox(self.tr("个人信息")), new_form()
+        box, form = self._group(self.tr("个人信息"))
         self.gender_combo = self._add(form, "gender", self.tr("性别"), choice_combo(("男", "女")))
         self.birthday_input = self._add(form, "birthday", self.tr("生日"), BirthdayInput("生日", self._today))
         self.occupation_edit = self._add(form, "occupation", self.tr("职业"), QLineEdit())
@@ -157,11 +165,10 @@ class BasicPage(QScrollArea):
         self.hobbies_edit = self._add(form, "hobbies", self.tr("爱好"), QLineEdit())
         self.personality_edit = self._add(form, "personality", self.tr("性格习惯"), plain_text(2))
         self.personality_edit.setPlaceholderText(self.tr("性格、习惯、行事风格"))
-        box.setLayout(form)
         return box
 
     def _org_group(self) -> QGroupBox:
-        box, form = QGroupBox(self.tr("单位信息")), new_form()
+        box, form = self._group(self.tr("单位信息"))
         self.org_nature_combo = self._add(form, "org_nature", self.tr("企业性质"),
                                           choice_combo(ORG_NATURES, editable=True))
         self.scope_edit = self._add(form, "business_scope", self.tr("经营范围"), QLineEdit())
@@ -174,11 +181,10 @@ class BasicPage(QScrollArea):
         self.employees_edit.setValidator(QIntValidator(0, 10_000_000, self))
         self.main_needs_edit = self._add(form, "main_needs", self.tr("主要需求"), plain_text(2))
         self.spend_edit = self._add(form, "current_spend", self.tr("目前消费"), QLineEdit())
-        box.setLayout(form)
         return box
 
     def _relation_group(self) -> QGroupBox:
-        box, form = QGroupBox(self.tr("客户关系")), new_form()
+        box, form = self._group(self.tr("客户关系"))
         self.deal_status_combo = self._add(form, "deal_status", self.tr("成交状态"),
                                            choice_combo([s.value for s in DealStatus], blank=False))
         self.stage_combo = self._add(form, "stage", self.tr("阶段"), choice_combo([s.value for s in Stage],
@@ -206,22 +212,19 @@ class BasicPage(QScrollArea):
         self.tags_edit.setPlaceholderText(self.tr("用顿号或逗号分开，如：老客户、车险"))
         self.tag_completer = TagCompleter(self)
         self.tags_edit.setCompleter(self.tag_completer)
-        box.setLayout(form)
         return box
 
     def _card_group(self) -> QGroupBox:
-        box, form = QGroupBox(self.tr("建卡信息")), new_form()
+        box, form = self._group(self.tr("建卡信息"))
         self.card_no_edit = self._add(form, "card_no", self.tr("客户编号"), QLineEdit())
         self.card_no_edit.setPlaceholderText(self.tr("留空则保存时自动编号"))
         self.created_by_edit = self._add(form, "created_by", self.tr("建卡人"), QLineEdit())
         self.created_on_input = self._add(form, "created_on", self.tr("建卡日期"),
                                           DateInput(CUSTOMER_LABELS["created_on"], self._today))
-        box.setLayout(form)
         return box
 
     def _build_layout(self) -> None:
-        inner = QWidget()
-        grid = QGridLayout(inner)
+        grid = QGridLayout(self._inner)
         grid.setContentsMargins(16, 12, 16, 16)
         grid.setHorizontalSpacing(18)
         grid.setVerticalSpacing(14)
@@ -236,8 +239,6 @@ class BasicPage(QScrollArea):
         grid.addLayout(right, 0, 1)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
-        self.setWidget(inner)
-        self.setWidgetResizable(True)
         self.setFrameShape(QScrollArea.Shape.NoFrame)
 
     def _connect_signals(self) -> None:

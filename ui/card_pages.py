@@ -44,16 +44,17 @@ class GradePage(QWidget):
         self._build_layout()
 
     def _build_widgets(self) -> None:
-        self.factors_box = QGroupBox(self.tr("三项因素"))
+        self.factors_box = QGroupBox(self.tr("三项因素"), self)
         form = new_form()
+        self.factors_box.setLayout(form)  # before the rows (see BasicPage._group)
         self.economy_combo = self._bound(form, "economy", self.tr("经济条件"), choice_combo(FACTOR_CHOICES["economy"]))
         self.awareness_combo = self._bound(form, "awareness", self.tr("需求意识"),
                                            choice_combo(FACTOR_CHOICES["awareness"]))
         self.influence_combo = self._bound(form, "influence", self.tr("影响力"),
                                            choice_combo(FACTOR_CHOICES["influence"]))
-        self.factors_box.setLayout(form)
-        self.result_box = QGroupBox(self.tr("等级"))
+        self.result_box = QGroupBox(self.tr("等级"), self)
         result = new_form()
+        self.result_box.setLayout(result)
         self.suggestion_label = emphasise(QLabel(), 15)
         self.reason_label = muted_label()
         result.addRow(self.tr("建议等级"), self.suggestion_label)
@@ -66,7 +67,6 @@ class GradePage(QWidget):
         self.action_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         emphasise(self.action_label, 11, bold=False)
         result.addRow(self.tr("建议做法"), self.action_label)
-        self.result_box.setLayout(result)
         self.note_label = muted_label(self.tr("定期做 ABC 清分：目标是让客户从 C 升到 B、从 B 升到 A。等级的每次变化都记在“历史”里。"))
         self.note_label.setWordWrap(True)
 

@@ -81,30 +81,36 @@ class CustomerCardWindow(QMainWindow):
 
     # ----- building ---------------------------------------------------------------------
     def _build_widgets(self) -> None:
+        # Containers first and every page born inside its final parent: with the application style
+        # sheet, moving a built subtree re-polishes it (combo boxes especially), which made cards slow.
+        central = QWidget()
+        self.setCentralWidget(central)
         self.binder = Binder(self)
         self.general_error = error_label()
+        self.general_error.setParent(central)
         self.errors = FieldErrors(self.general_error)
-        self.header = CardHeader()
-        today = lambda: self.ctx.svc.customers.now().date()  # noqa: E731 - the services' clock
-        self.basic_page = BasicPage(self.ctx, self.binder, self.errors, today)
-        self.grade_page = GradePage(self.binder, self.errors)
-        self.needs_page = NeedsPage(self.binder, self.errors)
-        self.remarks_page = RemarksPage(self.binder, self.errors)
-        self.history_page = HistoryPage()
-        self.contacts_page = RecordPage(self.ctx, CONTACTS, self.ensure_saved,
-                                        self.tr("决策人、业务联系人和家人：关系、生日、履历与性格爱好"))
-        self.deals_page = RecordPage(self.ctx, DEALS, self.ensure_saved, self.tr("周年、续期、续保日会进入日历提醒"))
-        self.visits_page = VisitsPage(self.ctx, VISITS, self.ensure_saved, self.tr("最新的在最上面"))
-        self.complaints_page = RecordPage(self.ctx, COMPLAINTS, self.ensure_saved,
-                                          self.tr("四个不漏：记录、处理、复查、反馈。未处理的标红。"))
-        self.events_page = RecordPage(self.ctx, LIFE_EVENTS, self.ensure_saved,
-                                      self.tr("乔迁、晋升、结婚、生子……是问候和加保的时机"))
-        self.record_pages = (self.contacts_page, self.deals_page, self.visits_page, self.complaints_page,
-                             self.events_page)
-        self.nav_list = QListWidget()
+        self.header = CardHeader(central)
+        self.nav_list = QListWidget(central)
         self.nav_list.setFixedWidth(168)
         self.nav_list.setObjectName("navigation")  # looks from the application style sheet (ui/style.py)
-        self.stack = QStackedWidget()
+        self.stack = stack = QStackedWidget(central)
+        today = lambda: self.ctx.svc.customers.now().date()  # noqa: E731 - the services' clock
+        self.basic_page = BasicPage(self.ctx, self.binder, self.errors, today, stack)
+        self.grade_page = GradePage(self.binder, self.errors, stack)
+        self.needs_page = NeedsPage(self.binder, self.errors, stack)
+        self.remarks_page = RemarksPage(self.binder, self.errors, stack)
+        self.history_page = HistoryPage(stack)
+        self.contacts_page = RecordPage(self.ctx, CONTACTS, self.ensure_saved,
+                                        self.tr("决策人、业务联系人和家人：关系、生日、履历与性格爱好"), stack)
+        self.deals_page = RecordPage(self.ctx, DEALS, self.ensure_saved, self.tr("周年、续期、续保日会进入日历提醒"),
+                                     stack)
+        self.visits_page = VisitsPage(self.ctx, VISITS, self.ensure_saved, self.tr("最新的在最上面"), stack)
+        self.complaints_page = RecordPage(self.ctx, COMPLAINTS, self.ensure_saved,
+                                          self.tr("四个不漏：记录、处理、复查、反馈。未处理的标红。"), stack)
+        self.events_page = RecordPage(self.ctx, LIFE_EVENTS, self.ensure_saved,
+                                      self.tr("乔迁、晋升、结婚、生子……是问候和加保的时机"), stack)
+        self.record_pages = (self.contacts_page, self.deals_page, self.visits_page, self.complaints_page,
+                             self.events_page)
         pages = (self.basic_page, self.grade_page, self.contacts_page, self.needs_page, self.deals_page,
                  self.visits_page, self.complaints_page, self.events_page, self.remarks_page, self.history_page)
         for page in pages:
@@ -127,9 +133,7 @@ class CustomerCardWindow(QMainWindow):
         self.general_error.setContentsMargins(18, 6, 18, 6)
         column.addWidget(self.general_error)
         column.addLayout(body, 1)
-        central = QWidget()
-        central.setLayout(column)
-        self.setCentralWidget(central)
+        self.centralWidget().setLayout(column)
 
     def _connect_signals(self) -> None:
         self.nav_list.currentRowChanged.connect(self._show_page)

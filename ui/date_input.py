@@ -52,7 +52,7 @@ class _CalendarFields(QWidget):
         self._refresh()
 
     def _build_widgets(self) -> None:
-        self.calendar_combo = QComboBox()
+        self.calendar_combo = QComboBox(self)  # combos born in place: moving them later is costly
         self.calendar_combo.addItem(self.tr("公历"), SOLAR)
         self.calendar_combo.addItem(self.tr("农历"), LUNAR)
         self.year_edit = QLineEdit()
@@ -62,8 +62,8 @@ class _CalendarFields(QWidget):
         self.year_edit.setPlaceholderText(self.tr("年份") if self._year_required else self.tr("年(可空)"))
         self.leap_check = QCheckBox(self.tr("闰"))
         self.leap_check.setToolTip(self.tr("闰月：这一年多出的那个同名月份"))
-        self.month_combo = QComboBox()
-        self.day_combo = QComboBox()
+        self.month_combo = QComboBox(self)
+        self.day_combo = QComboBox(self)
         self.month_combo.setMaxVisibleItems(13)
         self.day_combo.setMaxVisibleItems(16)
         self.other_label = QLabel()
