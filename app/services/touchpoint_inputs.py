@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from types import MappingProxyType
 
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from app.calendar.engine import (
@@ -95,8 +95,8 @@ def load(s: Session) -> LoadedDates:
          created) in _rows(s, stmt):
         own = _person(None, name, "", _spec(specs, cal, year, month, day, leap))
         out.append(_customer(
-            cid, card_no, name, grade or "", kind == "单位", (own, *persons.get(cid, ())), wedding,
-            deals.get(cid, ()), comp_end, last.date() if last is not None else None, created,
+            cid, card_no, name, grade or "", kind == "单位", (own, *persons.get(cid, ())), _day(wedding),
+            deals.get(cid, ()), _day(comp_end), _day(last), _day(created),
             appointments.get(cid, ()), events.get(cid, ()),
         ))
     marks = _marks(s)
@@ -105,9 +105,32 @@ def load(s: Session) -> LoadedDates:
     return LoadedDates(tuple(out), MappingProxyType({c.customer_id: c for c in out}), MappingProxyType(marks))
 
 
-def _rows(s: Session, stmt: Select) -> Iterator[Row]:
-    """Core-level execution: plain typed rows without the ORM's per-row bookkeeping (several times faster)."""
-    return iter(s.connection().execute(stmt))
+def _rows(s: Session, stmt: Select) -> list[tuple]:
+    """Plain tuples straight from the driver, in the session's transaction.
+
+    The queries carry no ORDER BY on purpose: a plain table scan returns rows in id order, while sorting
+    by customer walks the customer index and fetches every row out of order (five times slower here).
+
+    Several times faster than SQLAlchemy's typed rows for a few hundred thousand rows; the price is that
+    dates come back as the ISO text SQLAlchemy stored (see _day and _moment).
+    """
+    sql = str(stmt.compile(dialect=s.get_bind().dialect, compile_kwargs={"literal_binds": True}))
+    cursor = s.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _day(text: str | None) -> date | None:
+    """A stored Date (or the day of a stored DateTime) from its ISO text."""
+    return date.fromisoformat(text[:10]) if text else None
+
+
+def _moment(text: str | None) -> datetime | None:
+    """A stored DateTime from its ISO text."""
+    return datetime.fromisoformat(text) if text else None
 
 
 def _fast_init[T](cls: type[T]) -> Callable[..., T]:
@@ -162,8 +185,7 @@ def _contact_persons(s: Session) -> dict[int, tuple[PersonDates, ...]]:
     grouped: dict[int, list[PersonDates]] = defaultdict(list)
     stmt = (select(Contact.customer_id, Contact.id, Contact.name, Contact.relation, Contact.role, Contact.birth_cal,
                    Contact.birth_year, Contact.birth_month, Contact.birth_day, Contact.birth_leap)
-            .where(Contact.birth_cal != "", Contact.birth_month.is_not(None), Contact.birth_day.is_not(None))
-            .order_by(Contact.customer_id, Contact.id))
+            .where(Contact.birth_cal != "", Contact.birth_month.is_not(None), Contact.birth_day.is_not(None)))
     for cid, pid, name, relation, role, cal, year, month, day, leap in _rows(s, stmt):
         spec = _spec(specs, cal, year, month, day, leap)
         if spec is not None:
@@ -174,10 +196,10 @@ def _contact_persons(s: Session) -> dict[int, tuple[PersonDates, ...]]:
 def _deals(s: Session) -> dict[int, tuple[DealDates, ...]]:
     grouped: dict[int, list[DealDates]] = defaultdict(list)
     stmt = (select(Deal.customer_id, Deal.id, Deal.product, Deal.start_date, Deal.renewal_date, Deal.renewal_kind)
-            .where(Deal.status.in_(LIVE_DEAL_STATES)).order_by(Deal.customer_id, Deal.id))
+            .where(Deal.status.in_(LIVE_DEAL_STATES)))
     for cid, deal_id, product, start, renewal, kind in _rows(s, stmt):
         if start is not None or renewal is not None:
-            grouped[cid].append(_deal(deal_id, product, start, renewal, kind or "周年"))
+            grouped[cid].append(_deal(deal_id, product, _day(start), _day(renewal), kind or "周年"))
     return {cid: tuple(v) for cid, v in grouped.items()}
 
 
@@ -191,11 +213,14 @@ def _appointments(s: Session) -> tuple[dict[int, tuple], dict[str, int | None]]:
     grouped: dict[int, list[tuple[int, datetime, str, str]]] = defaultdict(list)
     kept: dict[str, int | None] = {}
     stmt = (select(Visit.customer_id, Visit.id, Visit.at, Visit.next_at, Visit.next_place, Visit.next_agenda)
-            .where(Visit.next_at.is_not(None)).order_by(Visit.customer_id, Visit.next_at))
+            .where(Visit.next_at.is_not(None)))
     for cid, visit_id, at, next_at, place, agenda in _rows(s, stmt):
-        grouped[cid].append((visit_id, next_at, place or "", agenda or ""))
+        when = _moment(next_at)
+        assert when is not None
+        grouped[cid].append((visit_id, when, place or "", agenda or ""))
         last = latest.get(cid)
-        if last is not None and last > at and last.date() >= next_at.date():
+        # ISO text compares like the moments it stands for; the first 10 characters are the day.
+        if last is not None and last > at and last[:10] >= next_at[:10]:
             kept[f"appt:v{visit_id}"] = None
     return {cid: tuple(v) for cid, v in grouped.items()}, kept
 
@@ -203,8 +228,10 @@ def _appointments(s: Session) -> tuple[dict[int, tuple], dict[str, int | None]]:
 def _life_events(s: Session) -> dict[int, tuple[tuple[int, str, date], ...]]:
     grouped: dict[int, list[tuple[int, str, date]]] = defaultdict(list)
     stmt = select(LifeEventRecord.customer_id, LifeEventRecord.id, LifeEventRecord.kind, LifeEventRecord.on)
-    for cid, event_id, kind, on in _rows(s, stmt.order_by(LifeEventRecord.customer_id, LifeEventRecord.on)):
-        grouped[cid].append((event_id, kind, on))
+    for cid, event_id, kind, on in _rows(s, stmt):
+        day = _day(on)
+        assert day is not None
+        grouped[cid].append((event_id, kind, day))
     return {cid: tuple(v) for cid, v in grouped.items()}
 
 
@@ -214,7 +241,7 @@ def _marks(s: Session) -> dict[str, Mark]:
     out = {}
     for key, status, snooze_to, reason, visit_id in _rows(s, stmt):
         try:
-            out[key] = Mark(key, status, snooze_to, reason or "", visit_id)
+            out[key] = Mark(key, status, _day(snooze_to), reason or "", visit_id)
         except AppError:
             logger.warning("ignoring a touchpoint mark with status %s", status)
     return out
