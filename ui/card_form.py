@@ -65,13 +65,17 @@ class ValueWidget(Protocol):
 
     changed: Signal
 
-    def value(self) -> Any: ...
+    def value(self) -> Any:
+        """The value, checked (ValidationError names the field)."""
 
-    def set_value(self, value: Any) -> None: ...
+    def set_value(self, value: Any) -> None:
+        """Show a stored value."""
 
-    def state(self) -> object: ...
+    def state(self) -> object:
+        """Raw state for the unsaved-change check."""
 
-    def set_state(self, state: object) -> None: ...
+    def set_state(self, state: object) -> None:
+        """Put back a raw state."""
 
 
 def _set_combo_text(combo: QComboBox, text: str) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
@@ -28,7 +28,8 @@ def birthday_text(b: Birthday | None) -> str:
     if b is None:
         return ""
     if b.is_lunar:
-        return "农历 " + format_lunar(LunarDate(b.year, b.month, b.day, b.leap), with_year=True)
+        text = format_lunar(LunarDate(b.year, b.month, b.day, b.leap), with_year=True)
+        return QCoreApplication.translate("DateInput", "农历 {0}").format(text)
     if b.year:
         return date(b.year, b.month, b.day).isoformat()
     return f"{b.month}月{b.day}日"

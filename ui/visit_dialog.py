@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QCoreApplication, QDateTime
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDateTime
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLineEdit, QMessageBox, QWidget
 
 from app.enums import Method
@@ -23,7 +23,9 @@ from ui.record_dialogs import datetime_edit, today_of
 logger = logging.getLogger(__name__)
 
 _LAST_METHOD = "visit_dialog.last_method"  # remembered for this session only (ctx.extras)
-SATISFACTION = ("", "1 很不满意", "2 不满意", "3 一般", "4 满意", "5 非常满意")
+SATISFACTION = ("", QT_TRANSLATE_NOOP("VisitDialog", "1 很不满意"), QT_TRANSLATE_NOOP("VisitDialog", "2 不满意"),
+                QT_TRANSLATE_NOOP("VisitDialog", "3 一般"), QT_TRANSLATE_NOOP("VisitDialog", "4 满意"),
+                QT_TRANSLATE_NOOP("VisitDialog", "5 非常满意"))
 
 
 class VisitDialog(FormDialog[VisitInput]):
@@ -64,7 +66,7 @@ class VisitDialog(FormDialog[VisitInput]):
         self.result_edit = self.field("结果", self.tr("洽谈结果"), QLineEdit())
         self.learned_edit = self.field("了解到的关系", self.tr("了解到的情况"), QLineEdit())
         self.learned_edit.setPlaceholderText(self.tr("如：购买决策由谁做主、家庭变化"))
-        self.satisfaction_combo = self.field("满意度", self.tr("满意度"), choice_combo(SATISFACTION, blank=False))
+        self.satisfaction_combo = self.field("满意度", self.tr("满意度"), choice_combo([self.tr(s) if s else "" for s in SATISFACTION], blank=False))
         self._build_next_fields(now)
 
     def _build_next_fields(self, now: datetime) -> None:
