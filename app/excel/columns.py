@@ -10,7 +10,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -193,6 +193,7 @@ class Vocabulary:
     fields: tuple[Field, ...]
     index: dict[str, tuple[str, ...]]
     ignored: frozenset[str] = frozenset()
+    _seen: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, fields: Sequence[Field], ignored: frozenset[str] = frozenset()) -> Vocabulary:
@@ -202,6 +203,11 @@ class Vocabulary:
     def candidates(self, header: object) -> tuple[str, ...]:
         """Field keys a header may mean, best first ('' headers and ignored ones mean nothing)."""
         s = normalise_header(header)
+        if s not in self._seen:
+            self._seen[s] = self._candidates(s) if len(s) <= 40 else ()  # a long text is never a header
+        return self._seen[s]
+
+    def _candidates(self, s: str) -> tuple[str, ...]:
         if not s or s in self.ignored:
             return ()
         for key in (s, _without_remark(s)):
@@ -229,9 +235,11 @@ class Header:
 
 
 def header_labels(rows: Sequence[Sequence[object]], row: int,
-                  merged: Sequence[tuple[tuple[int, int], tuple[int, int]]] = ()) -> tuple[str, ...]:
+                  merged: Sequence[tuple[tuple[int, int], tuple[int, int]]] = (),
+                  width: int | None = None) -> tuple[str, ...]:
     """The labels of one row; a header cell merged across columns labels each column it covers."""
-    width = max((len(r) for r in rows), default=0)
+    if width is None:
+        width = max((len(r) for r in rows), default=0)
     cells = list(rows[row]) + [""] * (width - len(rows[row])) if row < len(rows) else [""] * width
     labels = [" ".join(v.text(c).split()) for c in cells]
     for (r0, c0), (r1, c1) in merged:
@@ -246,14 +254,15 @@ def detect_header(rows: Sequence[Sequence[object]], vocabulary: Vocabulary = CUS
                   merged: Sequence[tuple[tuple[int, int], tuple[int, int]]] = ()) -> Header | None:
     """The row among the first ones whose cells best match known headers, or None if none does."""
     best: tuple[int, int] | None = None
+    width = max((len(r) for r in rows), default=0)
     for index in range(min(len(rows), HEADER_SCAN_ROWS)):
-        labels = header_labels(rows, index, merged)
+        labels = header_labels(rows, index, merged, width)
         score = len({c for label in labels for c in vocabulary.candidates(label)[:1]})
         if score and (best is None or score > best[1]):
             best = (index, score)
     if best is None:
         return None
-    return Header(best[0], header_labels(rows, best[0], merged))
+    return Header(best[0], header_labels(rows, best[0], merged, width))
 
 
 def auto_map(labels: Sequence[str], vocabulary: Vocabulary = CUSTOMER_VOCABULARY) -> tuple[str, ...]:

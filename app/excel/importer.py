@@ -67,7 +67,13 @@ class PlannedRow:
     number: int
     values: dict[str, Any]
     problems: list[Problem] = field(default_factory=list)
-    cells: dict[str, str] = field(default_factory=dict)  # field key → the cell's text, for reports
+    raw: Sequence[object] = ()  # the row's cells as read
+    col_of: dict[str, int] = field(default_factory=dict)  # field key → column (shared by a sheet's rows)
+
+    def cell(self, key: str) -> str:
+        """The text of the cell mapped to a field, as typed ('' when there is none)."""
+        col = self.col_of.get(key)
+        return v.text(self.raw[col]) if col is not None and col < len(self.raw) else ""
 
     @property
     def ok(self) -> bool:
@@ -150,6 +156,8 @@ def plan_customers(table: Table, header: Header, mapping: Sequence[str], *,
     mapping = tuple(mapping) + ("",) * (len(header.labels) - len(mapping))
     columns = [(i, key, header.labels[i] or f"{column_name(i)}列") for i, key in enumerate(mapping) if key]
     plan = SheetPlan(table=table, header=header, mapping=mapping, rows=[])
+    col_of = {key: i for i, key, _ in columns}
+    header_of = {key: label for _, key, label in columns}
     total = len(table.rows)
     for index in range(header.row + 1, total):
         if index % 2000 == 0:
@@ -158,29 +166,37 @@ def plan_customers(table: Table, header: Header, mapping: Sequence[str], *,
         if all(v.is_blank(c) for c in cells):
             plan.blank_rows += 1
             continue
-        plan.rows.append(parse_row(table, index, cells, columns))
+        plan.rows.append(parse_row(table, index, cells, columns, col_of, header_of))
     return plan
 
 
-def parse_row(table: Table, index: int, cells: Sequence[object],
-              columns: Sequence[tuple[int, str, str]]) -> PlannedRow:
+def parse_row(table: Table, index: int, cells: Sequence[object], columns: Sequence[tuple[int, str, str]],
+              col_of: dict[str, int] | None = None, header_of: dict[str, str] | None = None) -> PlannedRow:
     """One row: each mapped cell parsed (every bad cell recorded), then the card's cross-field rules."""
     number = table.number(index)
-    row = PlannedRow(index=index, number=number, values={})
+    if col_of is None or header_of is None:
+        col_of = {key: i for i, key, _ in columns}
+        header_of = {key: label for _, key, label in columns}
+    row = PlannedRow(index=index, number=number, values={}, raw=cells, col_of=col_of)
     labels: dict[str, str] = {}
+    width = len(cells)
     for col, key, label in columns:
-        cell = cells[col] if col < len(cells) else None
-        if v.is_blank(cell):
+        cell = cells[col] if col < width else None
+        if cell is None or cell == "":
             continue
+        if type(cell) is str:
+            cell = v.clean(cell)  # once here; the parsers then see tidy text
+            if not cell:
+                continue
         labels[key] = label
-        row.cells[key] = v.text(cell)
+        field_ = FIELD_BY_KEY[key]
         try:
-            row.values[key] = FIELD_BY_KEY[key].parse(cell, FIELD_BY_KEY[key].label)
+            row.values[key] = field_.parse(cell, field_.label)
         except ValidationError as exc:
             row.problems.append(Problem(number, label, v.text(cell), exc.message))
     _combine_phones(row, labels)
     _combine_birthdays(row)
-    _row_rules(row, labels, {key: label for _, key, label in columns})
+    _row_rules(row, labels, header_of)
     if row.problems:
         row.problems = [replace(p, sheet=table.name) for p in row.problems]
     return row

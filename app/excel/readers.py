@@ -121,7 +121,8 @@ def _calamine_sheet(path: Path, sheet: str | None) -> Table:
         if name not in names:
             raise FileReadError(f"“{path.name}”中没有名为“{name}”的工作表（有：{'、'.join(names)}）。")
         ws = wb.get_sheet_by_name(name)
-        rows = [[_plain(c) for c in row] for row in ws.to_python(skip_empty_area=False)]
+        # The values are used as they come (times and durations read as text where a cell is parsed).
+        rows = ws.to_python(skip_empty_area=False)
         merged = tuple(ws.merged_cell_ranges or ())
     return Table(name=name, rows=_trim(rows), merged=merged)
 

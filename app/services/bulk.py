@@ -8,6 +8,7 @@ the ORM would store, and skip the rest of the per-row machinery.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, func, select
@@ -23,6 +24,23 @@ _IN_CHUNK = 900  # SQLite's default limit of bound parameters is 999 in older bu
 def _q(name: str) -> str:
     """A quoted column name ('on' is an SQL keyword and a column of life_events)."""
     return f'"{name}"'
+
+
+def _remembering(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A bind processor that remembers its answers: an import stamps the same dates on every row."""
+    seen: dict[Any, Any] = {}
+
+    def cached(value: Any) -> Any:
+        try:
+            return seen[value]
+        except KeyError:
+            if len(seen) > 100_000:
+                seen.clear()
+            seen[value] = result = process(value)
+            return result
+        except TypeError:  # unhashable (JSON values)
+            return process(value)
+    return cached
 
 
 def column_defaults(table: Table) -> dict[str, Any]:
@@ -48,15 +66,25 @@ class Bulk:
         key = (table.name, name)
         if key not in self._processors:
             column_type = table.c[name].type
-            self._processors[key] = column_type.dialect_impl(self.dialect).bind_processor(self.dialect)
+            process = column_type.dialect_impl(self.dialect).bind_processor(self.dialect)
+            self._processors[key] = _remembering(process) if process is not None else None
         return self._processors[key]
 
     def _params(self, table: Table, columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> list[tuple]:
-        procs = [self._processor(table, c) for c in columns]
-        out = []
+        get = itemgetter(*columns)
+        converted = [(i, p) for i, c in enumerate(columns) if (p := self._processor(table, c)) is not None]
+        out: list[tuple] = []
         for row in rows:
-            out.append(tuple(p(row[c]) if (p is not None and row[c] is not None) else row[c]
-                             for c, p in zip(columns, procs, strict=True)))
+            values = get(row)
+            if len(columns) == 1:
+                values = (values,)
+            if converted:
+                values = list(values)
+                for i, process in converted:
+                    if values[i] is not None:
+                        values[i] = process(values[i])
+                values = tuple(values)
+            out.append(values)
         return out
 
     def insert(self, table: Table, rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None,
