@@ -26,6 +26,7 @@ from sqlalchemy.pool import QueuePool
 
 from app.errors import ArchiveDamaged, ArchiveExists, ArchiveNotFound, ValidationError, WrongPassword
 from app.fileutil import ProcessLock, atomic_replace, make_private, make_private_dir, temp_path_beside
+from app.walcheck import check_wal, missing_pages
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ def verify_connection(conn: sqlcipher3.Connection, path: Path) -> Check:
     problems = [row[0] for row in conn.execute("PRAGMA cipher_integrity_check")]
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     file_pages = path.stat().st_size // PAGE_SIZE
-    if pages > file_pages:
+    if pages > file_pages and missing_pages(path, pages, PAGE_SIZE):  # after a crash, new pages sit in -wal
         problems.append(f"文件只有 {file_pages} 页，档案记录应有 {pages} 页（文件被截断）")
     if not problems:
         problems = [row[0] for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
@@ -148,7 +149,7 @@ def quick_check_connection(conn: sqlcipher3.Connection, path: Path) -> Check:
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     file_pages = path.stat().st_size // PAGE_SIZE
     problems = []
-    if pages > file_pages:
+    if pages > file_pages and missing_pages(path, pages, PAGE_SIZE):
         problems.append(f"文件只有 {file_pages} 页，档案记录应有 {pages} 页（文件被截断）")
     return Check(ok=not problems, problems=tuple(problems), pages=pages, full=False)
 
@@ -240,6 +241,7 @@ class OpenedFile:
 def unlock(path: Path, password: str, known_salt: bytes | None = None, *, full: bool | None = None) -> OpenedFile:
     """Derive the key (the full, deliberate cost) and verify the file read-only."""
     precheck_file(path)
+    check_wal(path)  # before SQLite replays the log: a damaged one would silently drop saved work
     salt = read_salt(path)
     key = derive_key(password, salt)
     check = diagnose(path, key, known_salt, full=full)
