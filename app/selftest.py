@@ -72,64 +72,43 @@ def _lunar(st: _State) -> str:
 
 
 def _pdf(st: _State) -> str:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
+    from app.reports.plan import render_plan
+    from app.reports.visit_sheet import render_visit_sheets
 
-    from app.fonts import register_pdf_font
-
-    path = st.folder / "自检.pdf"
-    font = register_pdf_font()
-    pdf = canvas.Canvas(str(path), pagesize=A4)
-    pdf.setFont(font, 14)
-    pdf.drawString(72, 760, "客户档案自检：年度服务计划书 · 农历十月十一")
-    pdf.save()
-    data = path.read_bytes()
-    if b"/FontFile2" not in data:
-        raise RuntimeError("PDF 未嵌入字体")
-    return f"PDF {len(data)} 字节，中文字体已嵌入"
+    sheet, plan = st.folder / "拜访单.pdf", st.folder / "服务计划书.pdf"
+    render_visit_sheets(st.svc, [st.customer_id], sheet)
+    render_plan(st.svc, st.customer_id, date.today().year + 1, plan)
+    for path in (sheet, plan):
+        data = path.read_bytes()
+        if not data.startswith(b"%PDF") or b"/FontFile2" not in data:
+            raise RuntimeError(f"{path.name} 不是嵌入了中文字体的 PDF")
+    return f"拜访单 {sheet.stat().st_size} 字节、年度服务计划书 {plan.stat().st_size} 字节，中文字体已嵌入"
 
 
 def _excel(st: _State) -> str:
-    from openpyxl import Workbook, load_workbook
-
-    path = st.folder / "自检.xlsx"
-    book = Workbook()
-    book.active.append(["姓名", "手机", "生日"])
-    book.active.append(["左宗棠", "13900139000", date(1812, 11, 10)])
-    book.save(path)
-    rows = list(load_workbook(path, read_only=True).active.iter_rows(values_only=True))
-    if rows[1][0] != "左宗棠":
-        raise RuntimeError("工作簿读回不一致")
-    return _excel_round_trip(st, path)
-
-
-def _excel_round_trip(st: _State, fallback: Path) -> str:
-    """Use the app's own exporter and importer when they are present."""
-    try:
-        from app.excel import exporter, importer  # noqa: F401
-    except ImportError:
-        return f"工作簿 {fallback.stat().st_size} 字节，写入并读回"
-    return _app_excel(st)
-
-
-def _app_excel(st: _State) -> str:
-    from app.excel.exporter import export_workbook
-    from app.excel.importer import import_file
-
-    path = st.folder / "导出.xlsx"
-    export_workbook(st.svc, path, what="all")
     from app.db import create_archive
+    from app.excel import source
+    from app.excel.exporter import export_all
+    from app.excel.importer import OnDuplicate
     from app.services import Services
 
+    path = st.folder / "导出.xlsx"
+    export_all(st.svc, path)
     other = create_archive(st.folder / "导入.cfdb", PASSWORD)
     try:
-        result = import_file(Services.build(other), path)
-        count = Services.build(other).customers.count()
+        svc = Services.build(other)
+        plan = source.plan_file(path, None, remembered=svc.imports.remembered_mapping)
+        result = svc.imports.run(plan, OnDuplicate.SKIP)
+        card = svc.customers.get(svc.customers.list().rows[0].id)
     finally:
         other.close()
-    if count != 1:
-        raise RuntimeError(f"导出后重新导入得到 {count} 位客户")
-    return f"导出 {path.stat().st_size} 字节并导入新档案：{getattr(result, 'created', count)} 位客户"
+    if result.created != 1 or card.name != "曾国藩" or card.data.birthday != _card_birthday(st):
+        raise RuntimeError(f"导出后重新导入不一致：新建 {result.created}，{card.name} {card.data.birthday}")
+    return f"导出 {path.stat().st_size} 字节，导入新档案后姓名、农历生日一致"
+
+
+def _card_birthday(st: _State) -> object:
+    return st.svc.customers.get(st.customer_id).data.birthday  # type: ignore[attr-defined]
 
 
 def _backup(st: _State) -> str:
