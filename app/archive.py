@@ -35,7 +35,7 @@ KDF_ITER = 256_000
 SALT_SIZE = 16
 PLAIN_HEADER = b"SQLite format 3\x00"
 APPLICATION_ID = 0x43464442  # "CFDB"
-_RAW_KEY_SHAPE = re.compile(r"^\s*x'[0-9a-fA-F]*'\s*$")
+_RAW_KEY_SHAPE = re.compile(r"^\s*x'[0-9a-f]*'\s*$", re.IGNORECASE)  # SQLCipher reads X'…' as a raw key too
 MIN_PASSWORD_LEN = 6
 
 
