@@ -196,6 +196,11 @@ class AutoBackup:
                 self._last_mark, self._last_try = found.change_mark, parsed[1]
             return
 
+    def reload_state(self) -> None:
+        """Forget what is known about the last backup; the next check reads the newest one on disk."""
+        with self._lock:
+            self._loaded, self._last_mark, self._last_try = False, None, None
+
     def is_due(self, *, closing: bool = False) -> bool:
         """True when something changed since the last backup (and, while open, the interval has passed)."""
         self._load()

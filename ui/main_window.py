@@ -29,6 +29,7 @@ from app.archive import Archive
 from app.errors import AppError
 from app.services import Services
 from ui import state
+from ui.backup_actions import backup_on_close, install_backup
 from ui.context import AppContext
 from ui.error_dialog import action_guard
 from ui.idle_lock import IdleLock
@@ -57,6 +58,7 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_layout()
         self._connect_signals()
+        install_backup(self, ctx)  # 文件 menu: backups and restore; automatic backups while open
         self.resize(1200, 760)
         state.restore_window(STATE_KEY, self)
         if ctx.is_open:
@@ -310,6 +312,7 @@ class MainWindow(QMainWindow):
                 self._quitting = False
                 return
         state.save_window(STATE_KEY, self)
+        backup_on_close(self.ctx, self)  # a last backup if anything changed since the previous one
         if self.ctx.is_open:
             self.ctx.bus.archive_locked.emit()
             services, self.ctx.services = self.ctx.services, None

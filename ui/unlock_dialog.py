@@ -24,14 +24,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.archive import Archive
-from app.config import ARCHIVE_SUFFIX, MachineSettings, default_backup_dir
+from app.config import ARCHIVE_SUFFIX, MachineSettings
 from app.errors import AppError, ArchiveDamaged, ArchiveLocked, ArchiveNotFound, WrongPassword
 
 logger = logging.getLogger(__name__)
@@ -200,6 +199,7 @@ class UnlockDialog(QDialog):
         except ArchiveNotFound:
             self._say(self.tr("找不到档案文件：{path}\n它可能被移动、改名或删除了，也可能所在的U盘或网络盘没有连接。")
                       .format(path=self.path))
+            self._lost()
         except AppError as error:
             self._say(str(error))
         else:
@@ -235,20 +235,19 @@ class UnlockDialog(QDialog):
             self.accept()
 
     def _offer_backup(self, path: Path) -> Archive | None:
-        """HOOK for the backup feature: offer the newest verified backup of a damaged archive.
+        """Offer the newest verified backups of a damaged (self.damage) or missing archive; the restored,
+        opened Archive or None. The damaged file is kept renamed beside the restored one (ui.restore_dialog)."""
+        from ui.restore_dialog import offer_restore
 
-        Replace the body with the real restore (it returns the restored, opened Archive, or None).
-        Until then it explains the damage and where the backups are; self.damage holds the details.
-        """
-        folder = Path(self.machine.backup_dir) if self.machine.backup_dir else default_backup_dir()
-        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("档案文件已损坏"), self.tr(
-            "档案“{name}”没有通过完整性检查，可能是磁盘错误、拷贝不完整或文件被改动。程序没有修改它。\n\n"
-            "自动备份保存在：\n{folder}\n\n可以从那里找最新的备份（.cfbak）恢复；恢复前请先把损坏的文件另存一份。"
-        ).format(name=path.name, folder=folder), QMessageBox.StandardButton.Ok, self)
-        if self.damage is not None and self.damage.details:
-            box.setDetailedText("\n".join(self.damage.details))
-        box.exec()
-        return None
+        return offer_restore(self, self.machine, path, self.damage)
+
+    def _lost(self) -> None:
+        self.damage = None
+        restored = self._offer_backup(self.path)
+        if restored is not None:
+            remember_open(self.machine, restored)
+            self.archive = restored
+            self.accept()
 
     def _pick_other(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.tr("打开客户档案"), str(self.path.parent),
