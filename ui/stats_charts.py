@@ -142,8 +142,9 @@ class FigureChart(QWidget):
             self._hits.append((QRectF(i * slot + slot * 0.15, base - h, max(slot * 0.7, 1), h), row.key))
 
     def _matrix_cell(self) -> tuple[float, float, float]:
-        cell = min((self.height() - 8) / 5, (self.width() - 60) / 5, 46)
-        return cell, 50.0, 4 + cell  # size, left of the grid, top of the grid
+        left = QFontMetrics(self.font()).horizontalAdvance(self.tr("期初＼期末")) + 12.0
+        cell = min((self.height() - 8) / 5, (self.width() - left - 10) / 5, 46)
+        return cell, left, 4 + cell  # size, left of the grid, top of the grid
 
     def _layout_matrix(self) -> None:
         cell, left, top = self._matrix_cell()

@@ -11,8 +11,21 @@ import statistics
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 
 from app.models import Complaint, Customer, Deal, GradeChange, Visit
@@ -29,20 +42,41 @@ MIN_MONTHS = 12  # a month or a quarter alone says little about the trend of new
 
 
 UNION_CHUNK = 100  # SQLite allows 500 terms in one compound SELECT; ten years of weeks is 523
+# Aliases built once: SQLAlchemy memoises their column adaptation on the alias object.
+REFERRER = aliased(Customer, name="referrer")
+REFERRED = aliased(Customer, name="referred")
 
 
-def range_counts(s: Session, column: ColumnElement, bounds: Sequence[date | datetime],
-                 where: ColumnElement[bool]) -> list[int]:
-    """Rows in each [bounds[i], bounds[i+1]): one index range count per bucket, UNION ALL-ed.
+def _range_sources() -> dict[str, tuple[ColumnElement, ColumnElement[bool]]]:
+    return {"visits": (Visit.at, live(Visit.customer_id)), "cards": (Customer.created_on, active())}
 
-    Nothing is grouped or sorted: with an index leading on `column` each term is a range count.
+
+@lru_cache(maxsize=64)
+def _range_union(source: str, first: int, count: int) -> CompoundSelect:
+    """UNION ALL of `count` range counts over a source, bounds as bind parameters lo{i}/hi{i}.
+
+    Built once per shape and reused: building a 53-term statement each time costs more than running it.
+    """
+    column, where = _range_sources()[source]
+    parts = [select(literal(i).label("i"), func.count().label("n")).where(
+                 and_(where, column >= bindparam(f"lo{i}", type_=column.type),
+                      column < bindparam(f"hi{i}", type_=column.type)))
+             for i in range(first, first + count)]
+    return union_all(*parts)
+
+
+def range_counts(s: Session, source: str, bounds: Sequence[date | datetime]) -> list[int]:
+    """Rows of a source ('visits' by time, 'cards' by 建卡日期) in each [bounds[i], bounds[i+1]).
+
+    One index range count per bucket, UNION ALL-ed: nothing is grouped or sorted.
     """
     out = [0] * (len(bounds) - 1)
     for first in range(0, len(bounds) - 1, UNION_CHUNK):
-        parts = [select(literal(i).label("i"), func.count().label("n"))
-                 .where(where, column >= literal(bounds[i]), column < literal(bounds[i + 1]))
-                 for i in range(first, min(first + UNION_CHUNK, len(bounds) - 1))]
-        for i, n in s.execute(union_all(*parts)):
+        count = min(UNION_CHUNK, len(bounds) - 1 - first)
+        params = {}
+        for i in range(first, first + count):
+            params[f"lo{i}"], params[f"hi{i}"] = bounds[i], bounds[i + 1]
+        for i, n in s.execute(_range_union(source, first, count), params):
             out[int(i)] = int(n)
     return out
 
@@ -118,7 +152,7 @@ def visits_weekly(s: Session, period: Period, reached: int) -> Figure:
     """Visits and service records per week of the period; `reached` is visited_count(s, period)."""
     weeks = week_starts(period)
     bounds = [period.since, *(_instant(w) for w in weeks[1:]), period.until]
-    counts = range_counts(s, Visit.at, bounds, live(Visit.customer_id))
+    counts = range_counts(s, "visits", bounds)
     total = sum(counts)
     rows = []
     for monday, n in zip(weeks, counts, strict=True):
@@ -167,7 +201,7 @@ def new_clause(period: Period) -> ColumnElement[bool]:
 def new_cards(s: Session, period: Period, in_period: int) -> Figure:
     """New cards per month (by 建卡日期); `in_period` is new_count(s, period)."""
     months = card_months(period)
-    counts = range_counts(s, Customer.created_on, [*months, next_month(months[-1])], active())
+    counts = range_counts(s, "cards", [*months, next_month(months[-1])])
     total = sum(counts)
     rows = tuple(StatRow(f"{m:%Y-%m}", f"{m:%Y-%m}", n, ratio(n, total)) for m, n in zip(months, counts, strict=True))
     return Figure(
@@ -227,7 +261,7 @@ def referrals(s: Session) -> Figure:
     top = (select(Customer.referrer_id.label("rid"), n.label("n"), won.label("won")).where(_referred_where())
            .group_by(Customer.referrer_id).order_by(n.desc(), won.desc(), Customer.referrer_id).limit(TOP)
            .subquery())
-    referrer = aliased(Customer, name="referrer")
+    referrer = REFERRER
     stmt = (select(top.c.rid, referrer.name, referrer.card_no, referrer.influence_center, top.c.n, top.c.won)
             .join(referrer, referrer.id == top.c.rid).order_by(top.c.n.desc(), top.c.won.desc(), top.c.rid))
     total = s.scalar(select(func.count()).where(_referred_where())) or 0
@@ -250,7 +284,7 @@ def referral_clause(key: str) -> ColumnElement[bool]:
 
 
 def _converted_referrers() -> Select:
-    referred = aliased(Customer, name="referred")
+    referred = REFERRED
     return select(referred.referrer_id).where(referred.deal_status == "成交", referred.deleted_at.is_(None),
                                               referred.referrer_id.is_not(None))
 
