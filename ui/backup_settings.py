@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -59,11 +60,14 @@ class BackupSettingsTab(QWidget):
         row.addWidget(self.folder_edit, 1)
         row.addWidget(self.browse_button)
         row.addWidget(self.open_button)
-        form = QFormLayout(self)
+        form = QFormLayout()
         form.addRow(self.tr("备份文件夹："), row)
         form.addRow(self.tr("自动备份间隔："), self.minutes_spin)
         form.addRow("", self.status_label)
-        form.addRow(self.hint_label)
+        layout = QVBoxLayout(self)  # a box, not a form row: the wrapped hint gets its full height
+        layout.addLayout(form)
+        layout.addWidget(self.hint_label)
+        layout.addStretch(1)
 
     def _connect_signals(self) -> None:
         self.browse_button.clicked.connect(self._browse)
@@ -121,8 +125,9 @@ class BackupSettingsDialog(QDialog):
         layout.addWidget(self.buttons)
         self.buttons.accepted.connect(self._save)
         self.buttons.rejected.connect(self.reject)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # wrapped hint: never squash the rows
         self.tab.load()
-        self.resize(620, 0)
+        self.resize(640, self.sizeHint().height())
 
     @classmethod
     def ask(cls, parent: QWidget | None, ctx: AppContext) -> bool:
