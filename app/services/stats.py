@@ -5,7 +5,7 @@ exactly the customers behind one row or bar, in list order, so the page can open
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -30,6 +30,7 @@ __all__ = ["FIGURE_KEYS", "Figure", "Period", "StatRow", "StatsReport", "StatsSe
 FIGURE_KEYS = ("grade", "deal_status", "stage", "funnel", "tier", "source", "tag", "overdue", "grade_moves",
                "touchpoints", "visits_weekly", "new_cards", "top_deals", "referrals", "influence", "complaints",
                "resolve_days")
+ID_CHUNK = 10_000  # ids per IN (…): SQLite allows 32766 bound parameters per statement
 HEADLINE = (("all", "客户总数"), ("closed", "成交客户"), ("new", "本期新建卡"), ("visited", "本期见过的客户"),
             ("overdue", "超期未联系"), ("open_complaints", "有未结投诉的客户"))
 
@@ -75,15 +76,23 @@ class StatsService(ServiceBase):
             wanted = [span for span in spans(period, today) if span.key == key]
             if touchpoints is None or not wanted:
                 raise _unknown(figure, key)
-            pending = sorted(self._tally(touchpoints, today)(wanted)[key].open_customers)
+            return self._in_list_order(self._tally(touchpoints, today)(wanted)[key].open_customers)
         with self.read() as s:
-            if figure == "touchpoints":
-                clause = Customer.id.in_(pending)
-            else:
-                clause = self._clause(s, figure, key, period, today)
+            clause = self._clause(s, figure, key, period, today)
             stmt = (select(Customer.id).where(snap.active(), clause)
                     .order_by(Customer.name_pinyin, Customer.id))
             return list(s.scalars(stmt))
+
+    def _in_list_order(self, ids: Iterable[int]) -> list[int]:
+        """Active ids among `ids`, sorted like the customer list (in chunks: SQLite caps bound parameters)."""
+        wanted, keyed = sorted(ids), []
+        with self.read() as s:
+            for first in range(0, len(wanted), ID_CHUNK):
+                chunk = wanted[first:first + ID_CHUNK]
+                keyed += s.execute(select(Customer.name_pinyin, Customer.id)
+                                   .where(snap.active(), Customer.id.in_(chunk))).all()
+        # Python's str order is code-point order, the same as SQLite's BINARY collation of UTF-8 text.
+        return [cid for _pinyin, cid in sorted((p or "", cid) for p, cid in keyed)]
 
     def touchpoint_figure(self, touchpoints: TouchpointService, period: Period, today: date) -> Figure:
         """Touchpoints done against due this month, this year and in the period (kept until anything changes)."""

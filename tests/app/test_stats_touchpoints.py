@@ -76,3 +76,12 @@ def test_compute_includes_the_figure_only_with_the_calendar(svc, two) -> None:
     assert "touchpoints" not in [f.key for f in svc.stats.compute(NOV, TODAY).figures]
     report = svc.stats.compute(NOV, TODAY, touchpoints=svc.touchpoints)
     assert report.figure("touchpoints").row("month").values[0] == "1"
+
+
+def test_long_lists_are_read_in_chunks_in_list_order(svc, two, monkeypatch) -> None:
+    """A year's open touchpoints can name every customer: ids go to SQL in chunks, order stays the list's."""
+    monkeypatch.setattr("app.services.stats.ID_CHUNK", 1)
+    year = svc.stats.customers_for("touchpoints", "year", NOV, TODAY, touchpoints=svc.touchpoints)
+    assert year == [two["wu"], two["zhou"]]  # wu before zhou, as the customer list sorts them
+    svc.customers.delete([two["wu"]])
+    assert svc.stats.customers_for("touchpoints", "year", NOV, TODAY, touchpoints=svc.touchpoints) == [two["zhou"]]
