@@ -61,22 +61,26 @@ def plan_rotation(backups: Sequence[BackupInfo], now: datetime, policy: Rotation
                   time_of: Callable[[BackupInfo], datetime] = lambda b: b.when,
                   ) -> tuple[list[BackupInfo], list[BackupInfo]]:
     """Split backups (of one archive) into (keep, delete), newest first. Pure: touches no file."""
-    ordered = sorted(backups, key=lambda b: (time_of(b), b.path.name), reverse=True)
-    anchor = next((b for b in ordered if b.verified is True), None)
+    timed = sorted(((time_of(b), b.path.name, b) for b in backups), key=lambda t: t[:2], reverse=True)
+    ordered = [b for _, _, b in timed]
+    anchor = next((i for i, b in enumerate(ordered) if b.verified is True), None)
     if anchor is None:
         return ordered, []  # nothing known to be good: deleting anything could lose the last copy
-    keep = {anchor.path} | {b.path for b in ordered if time_of(b) > now}
-    past = [b for b in ordered if time_of(b) <= now]
-    recent = [b for b in past if now - time_of(b) <= timedelta(hours=policy.recent_hours)]
-    keep |= {b.path for b in recent[: policy.recent_max]}
+    keep = {anchor} | {i for i, (t, _, _) in enumerate(timed) if t > now}
+    past = [(i, t) for i, (t, _, _) in enumerate(timed) if t <= now]
+    recent = [i for i, t in past if now - t <= timedelta(hours=policy.recent_hours)]
+    keep.update(recent[: policy.recent_max])
     for period, limit in ((_day, policy.days), (_week, policy.weeks), (_month, policy.months)):
-        seen: set[int] = set()
-        for b in past:  # newest first: the first one met in a period is the one kept
-            age = period(now) - period(time_of(b))
+        current, seen = period(now), set()
+        for i, t in past:  # newest first: the first one met in a period is the one kept
+            age = current - period(t)
             if age < limit and age not in seen:
                 seen.add(age)
-                keep.add(b.path)
-    return [b for b in ordered if b.path in keep], [b for b in ordered if b.path not in keep]
+                keep.add(i)
+            elif age >= limit:
+                break  # older ones are older still
+    return ([b for i, b in enumerate(ordered) if i in keep],
+            [b for i, b in enumerate(ordered) if i not in keep])
 
 
 def _day(t: datetime) -> int:
