@@ -178,7 +178,12 @@ def _cannot_write(dest: Path, exc: BaseException) -> str:
 def _export(archive: af.Archive, tmp: Path, spec: str, watch: Watch, now: datetime) -> dict[str, Any]:
     """Digest and export one snapshot of the archive into tmp while its pages are checked in parallel."""
     conn = archive.raw()
-    with checking(archive.raw(), None, watch) as check:
+    try:
+        checker = archive.raw()
+    except BaseException:
+        conn.close()
+        raise
+    with checking(checker, None, watch) as check:
         try:
             watch.attach(conn)
             conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
