@@ -26,6 +26,7 @@ from app.errors import AppError
 from app.excel import columns, report, source
 from app.excel import values as cell_values
 from app.excel.importer import MappingError, check_mapping
+from app.excel.readers import Table
 from app.services.imports import ImportResult
 from ui.context import AppContext
 from ui.error_dialog import action_guard, show_app_error
@@ -152,7 +153,7 @@ class MappingPage(QWizardPage):
         self.header_spin.blockSignals(False)
         self._show(found.row if found else 0)
 
-    def _table(self):  # type: ignore[no-untyped-def]
+    def _table(self) -> Table:
         assert self.session.source is not None
         return self.session.source.customers
 

@@ -10,25 +10,20 @@ from typing import Any
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
-from app.enums import tier_for
 from app.excel.dedupe import Decision, ExistingCard, decide
 from app.excel.importer import ImportPlan, OnDuplicate, PlannedRow, Problem
-from app.grading import suggest_grade
 from app.models import AuditEntry, Customer, CustomerTag, GradeChange, ImportBatch, Setting, Tag
-from app.pinyin import initials, sort_key
 from app.progress import ProgressFn, step
 from app.rows import CUSTOMER_LABELS
-from app.services.base import birthday_columns, diff
+from app.services.base import diff
 from app.services.bulk import Bulk, column_defaults
 from app.services.import_children import ChildWriter
+from app.services.import_rows import COLUMN_LABELS, audited, customer_columns, derived, merge
 
 CUSTOMERS = Customer.__table__
 DEFAULTS = column_defaults(CUSTOMERS)
 SEQ_KEY = "next_card_seq"
 CARD_PREFIX = "KH"
-# Fields whose default value means "not filled in yet" for the 补全空白字段 choice.
-_EMPTY_DEFAULTS = {"deal_status": "未成交", "stage": "顾客识别"}
-_NOT_COLUMNS = ("tags", "referrer_card_no", "referrer_name")
 _READ_COLUMNS = [c for c in CUSTOMERS.columns]
 
 
@@ -64,47 +59,12 @@ class _NewCard:
     id: int = 0
 
 
-def customer_columns(values: dict[str, Any]) -> dict[str, Any]:
-    """A row's parsed values as customers-table columns (birthday → birth_*; tags/referrer kept apart)."""
-    out: dict[str, Any] = {}
-    for key, value in values.items():
-        if key == "birthday":
-            out.update(birthday_columns(value))
-        elif key not in _NOT_COLUMNS:
-            out[key] = value
-    return out
-
-
-def derived(columns: dict[str, Any]) -> dict[str, Any]:
-    """The computed columns, as CustomerService derives them: pinyin, initials, asset tier, grade."""
-    person = columns["kind"] == "个人"
-    suggestion = suggest_grade(columns["economy"], columns["awareness"], columns["influence"],
-                               closed=columns["deal_status"] == "成交")
-    grade = suggestion.grade if (suggestion is not None and not columns["grade_manual"]) else columns["grade"]
-    asset = columns["asset_wan"]
-    return {"name_pinyin": sort_key(columns["name"], person=person),
-            "name_initials": initials(columns["name"], person=person),
-            "asset_tier": tier_for(float(asset) if asset is not None else None), "grade": grade}
-
-
-def _is_empty(key: str, value: Any) -> bool:
-    return value in (None, "", False) or _EMPTY_DEFAULTS.get(key) == value
-
-
-def merge(current: dict[str, Any], tags: list[str], values: dict[str, Any], policy: OnDuplicate) -> None:
-    """Apply a duplicate row to a card's columns and tags in place (补全 fills blanks; 覆盖 overwrites)."""
-    incoming = customer_columns(values)
-    if "birth_cal" in incoming and policy is OnDuplicate.FILL and current.get("birth_cal"):
-        incoming = {k: v for k, v in incoming.items() if not k.startswith("birth_")}
-    for key, value in incoming.items():
-        if key == "card_no" or (policy is OnDuplicate.FILL and not _is_empty(key, current.get(key))):
-            continue
-        current[key] = value
-    new_tags = list(values.get("tags", ()))
-    if policy is OnDuplicate.OVERWRITE and new_tags:
-        tags[:] = new_tags
-    else:
-        tags.extend(t for t in new_tags if t not in tags)
+def existing_cards(s: Session) -> list[ExistingCard]:
+    """Every card's duplicate-relevant columns, in one query (recycle-bin cards only hold their numbers)."""
+    stmt = select(Customer.id, Customer.card_no, Customer.name, Customer.company, Customer.mobile,
+                  Customer.phone, Customer.birth_cal, Customer.birth_month, Customer.birth_day,
+                  Customer.deleted_at.is_not(None))
+    return [ExistingCard(*r) for r in s.execute(stmt)]
 
 
 class ImportJob:
@@ -130,7 +90,7 @@ class ImportJob:
         # Referrers may point at cards later in the same batch: check foreign keys at commit instead.
         self.bulk.conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
         step(self.progress, 0, 100, "正在查找重复客户…")
-        existing = self._existing()
+        existing = existing_cards(self.s)
         decisions = decide([r for r in rows if r.ok], existing, self.policy)
         self._apply_decisions(decisions.items)
         batch = ImportBatch(at=self.now, source=self.plan.source[:300], created_ids=[], before_images={})
@@ -168,12 +128,6 @@ class ImportJob:
             unchanged=unchanged, children=counts, problems=tuple(self.problems),
         )
 
-    def _existing(self) -> list[ExistingCard]:
-        stmt = select(Customer.id, Customer.card_no, Customer.name, Customer.company, Customer.mobile,
-                      Customer.phone, Customer.birth_cal, Customer.birth_month, Customer.birth_day,
-                      Customer.deleted_at.is_not(None))
-        return [ExistingCard(*r) for r in self.s.execute(stmt)]
-
     def _apply_decisions(self, decisions: list[Decision]) -> None:
         plan = self.plan.customers
         for d in decisions:
@@ -186,7 +140,7 @@ class ImportJob:
             elif d.action == "skip":
                 self.skipped += 1
                 self.problems.append(Problem(d.row.number, plan.column_label(d.matched_key),
-                                             d.row.cells.get(d.matched_key, ""),
+                                             d.row.cell(d.matched_key),
                                              f"与{d.other}重复（{d.reason}），按选择跳过",
                                              sheet=self.sheet, duplicate=True))
             elif d.action == "merge":
@@ -203,7 +157,7 @@ class ImportJob:
 
     def _note(self, d: Decision, reason: str) -> None:
         label = self.plan.customers.column_label(d.matched_key)
-        self.problems.append(Problem(d.row.number, label, d.row.cells.get(d.matched_key, ""), reason, fatal=False,
+        self.problems.append(Problem(d.row.number, label, d.row.cell(d.matched_key), reason, fatal=False,
                                      sheet=self.sheet))
 
     @staticmethod
@@ -378,7 +332,7 @@ class ImportJob:
                                                    or current[cid]["referrer_id"])
             after = current[cid]
             after.update(derived(after))
-            changes = diff(_audited(before, old_tags), _audited(after, tags), {**CUSTOMER_LABELS, **_COLUMN_LABELS})
+            changes = diff(audited(before, old_tags), audited(after, tags), {**CUSTOMER_LABELS, **COLUMN_LABELS})
             if not changes:
                 unchanged += len(self.updates[cid])
                 continue
@@ -407,17 +361,3 @@ class ImportJob:
             for row in self.s.execute(select(*_READ_COLUMNS).where(Customer.id.in_(chunk))).mappings():
                 out[row["id"]] = dict(row)
         return out
-
-
-# Labels of the birth_* columns in an update's audit entry.
-_COLUMN_LABELS = {"birth_cal": "生日历法", "birth_year": "生日年", "birth_month": "生日月", "birth_day": "生日日",
-                  "birth_leap": "生日闰月", "referrer_id": "介绍人", "name_pinyin": "拼音", "name_initials": "拼音首字母",
-                  "updated_at": "修改时间", "deleted_at": "删除时间", "asset_tier": "资产层级"}
-_AUDITED = [c.name for c in CUSTOMERS.columns if c.name not in (
-    "id", "name_pinyin", "name_initials", "created_at", "updated_at", "last_contact_at", "next_appointment_at",
-    "deleted_at", "deleted_by", "import_batch_id", "asset_tier")]
-
-
-def _audited(columns: dict[str, Any], tags: list[str]) -> dict[str, Any]:
-    """The user-visible fields of a card, for an update's field-level audit entry."""
-    return {**{k: columns[k] for k in _AUDITED}, "tags": "、".join(tags)}

@@ -7,15 +7,15 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.excel.columns import FIELD_BY_KEY, signature
-from app.excel.dedupe import ExistingCard, decide
+from app.excel.dedupe import decide
 from app.excel.importer import ImportPlan, OnDuplicate
-from app.models import Customer, Setting
+from app.models import Setting
 from app.progress import ProgressFn, no_progress, step
 from app.services.base import ServiceBase
-from app.services.import_job import ImportJob, ImportResult
+from app.services.import_job import ImportJob, ImportResult, existing_cards
 from app.services.import_undo import (
     BatchInfo,
     NothingToUndo,
@@ -65,8 +65,8 @@ class ImportService(ServiceBase):
             return None
         return tuple(k if k in FIELD_BY_KEY else "" for k in mapping)
 
-    def _remember(self, s: object, labels: Sequence[str], mapping: Sequence[str]) -> None:
-        row = s.get(Setting, MAPPINGS_KEY)  # type: ignore[attr-defined]
+    def _remember(self, s: Session, labels: Sequence[str], mapping: Sequence[str]) -> None:
+        row = s.get(Setting, MAPPINGS_KEY)
         stored = dict(row.value or {}) if row is not None and isinstance(row.value, dict) else {}
         key = signature(labels)
         stored.pop(key, None)
@@ -74,7 +74,7 @@ class ImportService(ServiceBase):
         while len(stored) > _MAX_REMEMBERED:  # oldest first: dicts keep insertion order
             stored.pop(next(iter(stored)))
         if row is None:
-            s.add(Setting(key=MAPPINGS_KEY, value=stored))  # type: ignore[attr-defined]
+            s.add(Setting(key=MAPPINGS_KEY, value=stored))
         else:
             row.value = stored
 
@@ -82,20 +82,13 @@ class ImportService(ServiceBase):
     def preview(self, plan: ImportPlan, policy: OnDuplicate = OnDuplicate.SKIP) -> DuplicatePreview:
         """Duplicates of the plan's good rows against the archive and within the file (read only)."""
         with self.read() as s:
-            existing = self._existing(s)
+            existing = existing_cards(s)
         decisions = decide(plan.customers.good, existing, OnDuplicate.SKIP).items
         dups = [d for d in decisions if d.action != "create"]
         kinds = Counter(d.target[0] for d in dups if d.target is not None)
         examples = tuple((d.row.number, d.other, d.reason) for d in dups[:200])
         return DuplicatePreview(new=len(decisions) - len(dups), in_archive=kinds["card"], in_file=kinds["new"],
                                 examples=examples)
-
-    @staticmethod
-    def _existing(s: object) -> list[ExistingCard]:
-        stmt = select(Customer.id, Customer.card_no, Customer.name, Customer.company, Customer.mobile,
-                      Customer.phone, Customer.birth_cal, Customer.birth_month, Customer.birth_day,
-                      Customer.deleted_at.is_not(None))
-        return [ExistingCard(*r) for r in s.execute(stmt)]  # type: ignore[attr-defined]
 
     def run(self, plan: ImportPlan, policy: OnDuplicate = OnDuplicate.SKIP, *, dry_run: bool = False,
             remember: bool = True, progress: ProgressFn = no_progress) -> ImportResult:
