@@ -99,8 +99,12 @@ class CandidateIndex:
             bases[c.grade if c.grade in _CADENCE_GROUPS else "D"].append((base.toordinal(), pos))
 
     def candidates(self, start: date, end: date, today: date, settings: CalendarSettings,
-                   marks: Mapping[str, Mark]) -> list[CustomerDates] | None:
-        """The customers that may have a touchpoint in [start, end]; None: the range is too long to bother."""
+                   marks: Mapping[str, Mark], *, carry: bool = True) -> list[CustomerDates] | None:
+        """The customers that may have a touchpoint in [start, end]; None: the range is too long to bother.
+
+        carry=False leaves out customers whose only touchpoint would be a 定期拜访 overdue from before the
+        range (the month grid does not show those).
+        """
         lo, hi = start.toordinal(), end.toordinal()
         if hi - lo > MAX_INDEXED_DAYS:
             return None
@@ -112,7 +116,7 @@ class CandidateIndex:
         found.update(self.singles.between(lo, hi))
         shift = settings.new_deal_followup_days
         found.update(self.starts.between(lo - shift, hi - shift))
-        self._cadence(found, lo, hi, today.toordinal(), settings)
+        self._cadence(found, lo, hi, today.toordinal() if carry else lo - 1, settings)
         self._festivals(found, start, end, settings)
         self._snoozed(found, lo, hi, marks)
         return [self.customers[pos] for pos in sorted(found)]

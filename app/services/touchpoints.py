@@ -80,11 +80,15 @@ class TouchpointService(ServiceBase):
 
         Grade '' means 未定级; overdue 定期拜访 from before `start` is included when start <= today.
         """
+        return self._run(start, end, today or self.today(), kinds, grades, carry=True)
+
+    def _run(self, start: date, end: date, today: date, kinds: Iterable[str], grades: Iterable[str], *,
+             carry: bool) -> list[Touchpoint]:
+        """The engine over the customers that can have something in the range (carry: see between)."""
         loaded, settings = self._loaded(), self.calendar_settings()
-        today = today or self.today()
         customers: Sequence[CustomerDates] | None = None
         if end >= start:
-            customers = self._index(loaded).candidates(start, end, today, settings, loaded.marks)
+            customers = self._index(loaded).candidates(start, end, today, settings, loaded.marks, carry=carry)
         if customers is None:
             customers = loaded.customers
         wanted_grades = set(grades)
@@ -121,8 +125,9 @@ class TouchpointService(ServiceBase):
         """The 日历 month grid (6 weeks from Monday) with each day's 农历, festivals and touchpoints."""
         today = today or self.today()
         first, last = month_grid_range(year, month)
-        found = self.between(first, last, today, kinds, grades)
-        # Overdue 定期拜访 carried from before the grid would pile up on its first day; the grid shows dates.
+        # Overdue 定期拜访 from before the grid are not shown on it (the grid shows dates): skip the customers
+        # who only have those, and drop the ones the engine still carries for the others.
+        found = self._run(first, last, today, kinds, grades, carry=False)
         found = [t for t in found if first <= t.date <= last]
         return build_month(year, month, today, found)
 

@@ -62,3 +62,16 @@ def test_index_really_narrows_a_quiet_month(sample) -> None:
     assert picked is not None and 0 < len(picked) < len(loaded.customers)
     assert tps._index(loaded).candidates(date(2027, 1, 1), date(2027, 12, 31), date(2027, 1, 1), settings,
                                          loaded.marks) is None
+
+
+def test_month_view_equals_the_engine_over_everyone(sample) -> None:
+    from app.services.touchpoint_views import month_grid_range
+
+    tps = sample.touchpoints
+    loaded, settings = tps._loaded(), tps.calendar_settings()
+    for year, month in ((2026, 10), (2026, 11), (2026, 12), (2027, 2), (2027, 5)):
+        first, last = month_grid_range(year, month)
+        everyone = [t for t in touchpoints(loaded.customers, first, last, date(2026, 11, 22), settings, loaded.marks)
+                    if first <= t.date <= last]
+        view = tps.month(year, month)
+        assert [t for c in view.cells for t in view.on(c.date)] == everyone, (year, month)
