@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
 from app.errors import AppError
 from app.excel import columns, report, source
 from app.excel import values as cell_values
-from app.excel.importer import MappingError, check_mapping
+from app.excel.importer import ImportPlan, MappingError, check_mapping
 from app.excel.readers import Table
-from app.services.imports import ImportResult
+from app.progress import ProgressFn
+from app.services.imports import DuplicatePreview, ImportResult
 from ui.context import AppContext
 from ui.error_dialog import action_guard, show_app_error
 from ui.import_pages import DuplicatePage, ImportSession, PreviewPage, ResultPage
@@ -216,13 +217,17 @@ class MappingPage(QWizardPage):
         header = columns.Header(self.header_spin.value() - 1, self.labels)
         svc = self.session.ctx.svc
         assert self.session.source is not None
+        loaded, mapping = self.session.source, self.mapping()
+
+        def prepare(progress: ProgressFn) -> tuple[ImportPlan, DuplicatePreview]:
+            plan = source.build_plan(loaded, header, mapping, progress=progress)
+            return plan, svc.imports.preview(plan)  # one query for the whole file, off the GUI thread
+
         with action_guard(self, self.tr("检查数据")):
-            plan = run_task(self, self.tr("正在检查每一行…"), source.build_plan, self.session.source, header,
-                            self.mapping())
-            if plan is None:
+            prepared = run_task(self, self.tr("正在检查每一行…"), prepare)
+            if prepared is None:
                 return False
-            self.session.plan = plan
-            self.session.duplicates = svc.imports.preview(plan)
+            self.session.plan, self.session.duplicates = prepared
             return True
         return False
 
