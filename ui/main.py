@@ -33,6 +33,9 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(argv if argv is not None else sys.argv[:1])
+    if app.property("cf_configured"):
+        return app
+    app.setProperty("cf_configured", True)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME_ZH)
@@ -120,6 +123,7 @@ def _start_path(args: argparse.Namespace, machine: MachineSettings) -> Path | No
 
 def run(args: argparse.Namespace) -> int:
     """Start the desktop app; returns the exit code."""
+    from ui.background_check import BackgroundVerifier
     from ui.idle_lock import IdleLock
     from ui.main_window import MainWindow
 
@@ -136,6 +140,8 @@ def run(args: argparse.Namespace) -> int:
         window = MainWindow(ctx, idle)
         idle.busy = window.is_busy  # slow work in progress postpones the idle lock
         window.show()
+        verifier = BackgroundVerifier(window, ctx)
+        verifier.start()  # large archives: the full page check runs now, in the background
         code = app.exec()
         idle.uninstall()
         return code
