@@ -36,6 +36,9 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     if app.property("cf_configured"):
         return app
     app.setProperty("cf_configured", True)
+    if app.property("cf_configured"):
+        # Configure once: re-applying a style while widgets exist can crash Qt (seen in the test suite).
+        return app
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME_ZH)
@@ -43,6 +46,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     _install_qt_translations(app)
     apply_style(app)
+    app.setProperty("cf_configured", True)
     return app
 
 
