@@ -146,7 +146,7 @@ class StatsPage(QWidget):
         for panel in self.panels.values():
             panel.drill.connect(self.drill)
         bus = self.ctx.bus
-        for signal in (bus.customers_changed, bus.settings_changed, bus.archive_opened):
+        for signal in (bus.customers_changed, bus.settings_changed):  # unlock: the window calls reload()
             signal.connect(self._mark_stale)
         bus.customer_changed.connect(self._mark_stale)
         bus.records_changed.connect(self._mark_stale)
