@@ -162,11 +162,21 @@ def bench(n: int, folder: Path) -> list[tuple[str, float, float, float, str]]:
     return rows
 
 
+def machine_speed() -> float:
+    """Seconds for a bare one-million-step Python loop: how fast this machine is right now (≈0.03 s when idle)."""
+    t = time.perf_counter()
+    total = 0
+    for i in range(1_000_000):
+        total += i
+    return time.perf_counter() - t
+
+
 def main() -> None:
     """Parse --n and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, nargs="+", default=[10_000, 100_000])
     args = parser.parse_args()
+    print(f"# machine: a 1M-step Python loop takes {min(machine_speed() for _ in range(3)):.3f} s now")
     print(f"{'customers':>9} | {'what':<30} | {'time s':>7} | {'floor s':>7} | {'ratio':>6} | {'target s':>8} | note")
     with tempfile.TemporaryDirectory(prefix="cf-bench-") as tmp:
         for n in args.n:
