@@ -70,6 +70,7 @@ class CompleteDialog(QDialog):
         self.hint_label.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("完成"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
 
     def _build_layout(self) -> None:
         form = QFormLayout()
@@ -121,6 +122,7 @@ class SkipDialog(QDialog):
         self.reason_combo.lineEdit().setPlaceholderText(self.tr("为什么跳过（必填）"))
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("跳过"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
 
     def _build_layout(self) -> None:
         form = QFormLayout()
@@ -175,6 +177,7 @@ class SnoozeDialog(QDialog):
         self.date_edit.setDate(QDate(self.choice_buttons[0][1]))
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("推迟"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
 
     def _build_layout(self) -> None:
         quick = QHBoxLayout()
