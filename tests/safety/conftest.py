@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,3 +80,65 @@ def marked_archive(tmp_path: Path, marked_template: Path) -> Path:
     shutil.copyfile(marked_template, path)
     make_private(path)
     return path
+
+
+class ModalScript:
+    """Answers the modal dialogs a flow opens, in order, as a user would (from a timer while exec() runs).
+
+    steps: (widget class, action). Progress dialogs are left alone. A step whose dialog never comes, or an
+    action that raises, is reported by check(); a dialog nobody answers is closed after `timeout` seconds
+    so the suite never hangs.
+    """
+
+    def __init__(self, steps: list[tuple[type, object]], timeout: float = 120) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.steps = list(steps)
+        self.seen: list[object] = []
+        self.error: BaseException | None = None
+        self.timeout = timeout
+        self._last = time.monotonic()
+        self.timer = QTimer()
+        self.timer.timeout.connect(self._tick)
+        self.timer.start(30)
+
+    def _tick(self) -> None:
+        from PySide6.QtWidgets import QApplication, QProgressDialog
+
+        modal = QApplication.activeModalWidget()
+        if modal is None or isinstance(modal, QProgressDialog) or any(modal is s for s in self.seen):
+            return
+        if self.steps and isinstance(modal, self.steps[0][0]) and modal.isVisible():
+            _kind, act = self.steps.pop(0)
+            self.seen.append(modal)
+            self._last = time.monotonic()
+            try:
+                act(modal)  # type: ignore[operator]
+            except BaseException as error:  # reported by check(), not lost in the event loop
+                self.error = error
+                modal.close()
+        elif time.monotonic() - self._last > self.timeout:
+            self.error = AssertionError(f"unexpected modal {type(modal).__name__}: {modal.windowTitle()}")
+            modal.close()
+
+    def check(self) -> None:
+        """Raise what went wrong; fail if a step was never reached."""
+        self.timer.stop()
+        if self.error is not None:
+            raise self.error
+        assert not self.steps, f"dialogs never shown: {[k.__name__ for k, _ in self.steps]}"
+
+
+@pytest.fixture
+def modal_script(qapp: object) -> Iterator[type[ModalScript]]:
+    """ModalScript, with every script stopped after the test."""
+    made: list[ModalScript] = []
+
+    def make(steps: list[tuple[type, object]], timeout: float = 120) -> ModalScript:
+        script = ModalScript(steps, timeout)
+        made.append(script)
+        return script
+
+    yield make  # type: ignore[misc]
+    for script in made:
+        script.timer.stop()
