@@ -22,7 +22,7 @@ import sqlcipher3
 
 from app import archive as af
 from app.backup import MANIFEST_TABLE, BackupInfo, check_backup_key, data_digest, precheck_backup, remove_temp
-from app.backup_digest import Watch
+from app.backup_digest import Watch, checking
 from app.errors import ArchiveDamaged, ArchiveError
 from app.fileutil import (
     ProcessLock,
@@ -111,16 +111,7 @@ def _restored_copy(path: Path, key: bytes, target: Path, info: BackupInfo, watch
     try:
         _export_archive(path, key, tmp, watch)
         watch.stage(2, "正在校验还原的档案…")
-        af.diagnose(tmp, key, full=True)
-        conn = af.raw_connect(tmp, key, readonly=True)
-        try:
-            conn.execute("BEGIN")
-            digest = data_digest(conn)
-            conn.execute("COMMIT")
-        finally:
-            conn.close()
-        if digest != info.digest:
-            raise ArchiveDamaged("还原出的档案与备份内容不一致，已放弃恢复，原档案未改动。")
+        _prove(tmp, key, info, watch)
         yield tmp
     except sqlcipher3.Error:
         if watch.cancelled:
@@ -128,6 +119,25 @@ def _restored_copy(path: Path, key: bytes, target: Path, info: BackupInfo, watch
         raise
     finally:
         remove_temp(tmp)
+
+
+def _prove(tmp: Path, key: bytes, info: BackupInfo, watch: Watch) -> None:
+    """Every page's HMAC and the b-trees (in a thread) while the digest is recomputed against the manifest."""
+    af.precheck_file(tmp)
+    conn = af.raw_connect(tmp, key, readonly=True)
+    try:
+        with checking(af.raw_connect(tmp, key, readonly=True), tmp, watch) as check:
+            watch.attach(conn)
+            conn.execute("BEGIN")
+            digest = data_digest(conn)
+            conn.execute("COMMIT")
+            problems = check.join()
+    finally:
+        conn.close()
+    if problems:
+        raise ArchiveDamaged("还原出的档案没有通过校验，已放弃恢复，原档案未改动。", tuple(problems[:20]))
+    if digest != info.digest:
+        raise ArchiveDamaged("还原出的档案与备份内容不一致，已放弃恢复，原档案未改动。")
 
 
 def _export_archive(path: Path, key: bytes, tmp: Path, watch: Watch) -> None:

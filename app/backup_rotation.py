@@ -39,7 +39,7 @@ from app.backup import (
 from app.backup_digest import change_mark
 from app.config import BACKUP_SUFFIX, MachineSettings, default_backup_dir
 from app.errors import AppError
-from app.progress import ProgressFn, no_progress
+from app.progress import ProgressFn, no_progress, step
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ def rotate_folder(folder: Path, archive_stem: str, key: bytes, now: datetime, *,
                   known_good: Iterable[Path] = (), policy: RotationPolicy = RotationPolicy()) -> Rotation:
     """Apply the policy to one archive's standard-named backups in folder, verifying the newest first."""
     folder = Path(folder)
-    ours = [b for b in list_backups(folder) if (parsed := parse_name(b.path.name)) and parsed[0] == archive_stem]
+    ours = archive_backups(folder, archive_stem)
     marked = _mark_newest_verified(ours, key, {Path(p) for p in known_good})
     keep, delete = plan_rotation(marked, now, policy, time_of=_name_time)
     for b in delete:
@@ -152,6 +152,32 @@ def _clean_stale_temps(folder: Path, now: datetime) -> None:
                 os.unlink(entry.path)
 
 
+def archive_backups(folder: Path, archive_stem: str) -> list[BackupInfo]:
+    """One archive's standard-named backups in a folder, newest first (names only: cheap)."""
+    return [b for b in list_backups(folder) if (parsed := parse_name(b.path.name)) and parsed[0] == archive_stem]
+
+
+def newest_verified(infos: Sequence[BackupInfo], password: str, *, wanted: int = 3, at_most: int = 8,
+                    progress: ProgressFn = no_progress) -> list[BackupInfo]:
+    """Check backups from the newest down until `wanted` pass (at most `at_most` checks: each reads every
+    page); returns every one checked, good and bad, newest first."""
+    checked: list[BackupInfo] = []
+    keys: dict[bytes, bytes] = {}
+    total = min(len(infos), at_most)
+    for i, info in enumerate(infos[:at_most]):
+        step(progress, i, total, f"正在校验备份 {info.when:%Y-%m-%d %H:%M}…")
+        try:
+            salt = af.read_salt(info.path)
+        except OSError:
+            salt = b""
+        if salt not in keys:  # backups made with the archive's password share its salt: derive once
+            keys[salt] = af.derive_key(password, salt)
+        checked.append(examine(info, keys[salt], verify=True))
+        if sum(1 for c in checked if c.verified) >= wanted:
+            break
+    return checked
+
+
 def backup_folder(machine: MachineSettings) -> Path:
     """The automatic backup folder: the user's choice, else the default under the data folder."""
     return Path(machine.backup_dir).expanduser() if machine.backup_dir else default_backup_dir()
@@ -191,14 +217,10 @@ class AutoBackup:
         if self._loaded:
             return
         self._loaded = True
-        for info in list_backups(self.folder):
-            parsed = parse_name(info.path.name)
-            if not parsed or parsed[0] != self.stem:
-                continue
+        for info in archive_backups(self.folder, self.stem)[:1]:
+            self._last_try = _name_time(info)
             with contextlib.suppress(AppError, OSError):
-                found = read_manifest(info.path, self.archive.key_for_copy())
-                self._last_mark, self._last_try = found.change_mark, parsed[1]
-            return
+                self._last_mark = read_manifest(info.path, self.archive.key_for_copy()).change_mark
 
     def reload_state(self) -> None:
         """Forget what is known about the last backup; the next check reads the newest one on disk."""

@@ -29,12 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from app import archive as af
-from app.backup import BackupInfo, examine, list_backups, parse_name
+from app.backup import BackupInfo
 from app.backup_restore import Restored, restore_detailed
-from app.backup_rotation import backup_folder
+from app.backup_rotation import archive_backups, backup_folder, newest_verified
 from app.config import ARCHIVE_SUFFIX, BACKUP_SUFFIX, MachineSettings
 from app.errors import AppError, ArchiveDamaged, WrongPassword
-from app.progress import ProgressFn, step
 from ui.error_dialog import show_app_error
 from ui.tasks import run_task
 
@@ -139,9 +138,10 @@ class RestoreTargetDialog(QDialog):
             self.group.addButton(radio)
         self.current_radio.setEnabled(self.current is not None)
         (self.current_radio if self.current is not None else self.new_radio).setChecked(True)
-        stem = info.archive_name or "恢复的档案"
+        stem = info.archive_name or self.tr("恢复的档案")
         folder = self.current.parent if self.current is not None else Path.home()
-        self.path_edit = QLineEdit(str(folder / f"{stem}-恢复-{info.when:%Y%m%d-%H%M}{ARCHIVE_SUFFIX}"))
+        name = self.tr("{stem}-恢复-{when}").format(stem=stem, when=f"{info.when:%Y%m%d-%H%M}")
+        self.path_edit = QLineEdit(str(folder / f"{name}{ARCHIVE_SUFFIX}"))
         self.browse_button = QPushButton(self.tr("浏览…"))
         self.hint_label = QLabel(self.tr("恢复后的档案使用这个备份的密码。"))
         self.hint_label.setProperty("role", "hint")
@@ -245,26 +245,6 @@ def restore_from_menu(window: MainWindow, ctx: AppContext) -> None:
 
 
 # ----- from the unlock dialog --------------------------------------------------------------------------
-def _candidates(folder: Path, archive_path: Path) -> list[BackupInfo]:
-    """This archive's backups in the folder (standard names), newest first; cheap: names only."""
-    return [b for b in list_backups(folder) if (p := parse_name(b.path.name)) and p[0] == archive_path.stem]
-
-
-def newest_verified(infos: list[BackupInfo], password: str, *, progress: ProgressFn) -> list[BackupInfo]:
-    """Verify from the newest down; the first MAX_OFFERED good ones, and the bad ones met on the way."""
-    checked: list[BackupInfo] = []
-    keys: dict[bytes, bytes] = {}
-    for i, info in enumerate(infos[:MAX_CHECKED]):
-        step(progress, i, min(len(infos), MAX_CHECKED), _tr("正在校验备份 {when}…").format(when=_when(info)))
-        salt = af.read_salt(info.path) if info.path.exists() else b""
-        if salt not in keys:
-            keys[salt] = af.derive_key(password, salt)
-        checked.append(examine(info, keys[salt], verify=True))
-        if sum(1 for c in checked if c.verified) >= MAX_OFFERED:
-            break
-    return checked
-
-
 class BackupChoiceDialog(QDialog):
     """The newest verified backups of a damaged or lost archive; pick one to restore it from."""
 
@@ -314,7 +294,7 @@ def offer_restore(parent: QWidget | None, machine: MachineSettings, archive_path
                   damage: ArchiveDamaged | None = None) -> af.Archive | None:
     """The unlock dialog's offer for a damaged (damage given) or missing archive: restore the newest verified
     backup in its place, keeping the damaged file renamed beside it. Returns the opened archive or None."""
-    infos = _candidates(backup_folder(machine), archive_path)
+    infos = archive_backups(backup_folder(machine), archive_path.stem)
     if not infos:
         return _explain_without_backups(parent, machine, archive_path, damage) if damage is not None else None
     what = (_tr("档案“{name}”已损坏（程序没有修改它）。") if damage is not None
@@ -334,7 +314,8 @@ def _pick_and_restore(parent: QWidget | None, machine: MachineSettings, archive_
         password = BackupPasswordDialog.ask(parent, infos[0].path, message)
         if password is None:
             return None
-        checked = run_task(parent, _tr("正在校验备份…"), newest_verified, infos, password)
+        checked = run_task(parent, _tr("正在校验备份…"), newest_verified, infos, password,
+                           wanted=MAX_OFFERED, at_most=MAX_CHECKED)
         if checked is None:
             return None
         if any(c.verified for c in checked) or not all("密码" in c.problem for c in checked):
