@@ -16,10 +16,12 @@ PRIVATE_DIR = 0o700
 
 def make_private_dir(path: Path) -> None:
     """Create a folder (and parents) readable only by the user."""
+    created = [p for p in path.parents if not p.exists()]  # mkdir's mode reaches only the last component
     path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
     if os.name == "posix":
-        with contextlib.suppress(OSError):
-            os.chmod(path, PRIVATE_DIR)
+        for folder in (path, *created):
+            with contextlib.suppress(OSError):
+                os.chmod(folder, PRIVATE_DIR)
 
 
 def make_private(path: Path) -> None:
