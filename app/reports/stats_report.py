@@ -212,7 +212,8 @@ def write_stats_xlsx(report: StatsReport, target: Path) -> None:
     import xlsxwriter
 
     with atomic_output(Path(target)) as tmp:
-        book = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False})
+        # in_memory: xlsxwriter otherwise assembles the sheets in plaintext temp files outside our control.
+        book = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "in_memory": True})
         fmt = {"title": book.add_format({"bold": True, "font_size": 14, "font_color": "#1f4e79"}),
                "head": book.add_format({"bold": True, "bg_color": "#eef2f7", "bottom": 1}),
                "pct": book.add_format({"num_format": "0.0%"}), "num": book.add_format({"num_format": "#,##0.##"}),
