@@ -8,7 +8,7 @@ life events), then each figure is timed end to end through `svc.touchpoints`:
 - warm: later calls (the loaded dates are cached and re-validated by a fingerprint query each call).
 The floor, measured in the same run, is raw sqlcipher3 fetching the same columns with the same
 queries (no engine, no objects): what any implementation must at least spend reading the archive.
-Targets: month ≤ 100 ms and year ≤ 1 s at 100k; .ics for 10k ≤ 5 s.
+Targets (checked only at those sizes): month ≤ 100 ms and year ≤ 1 s at 100k; .ics for 10k ≤ 5 s.
 Absolute times depend on the machine (and on what else runs on it); the ratio to the floor does not.
 """
 from __future__ import annotations
@@ -145,12 +145,13 @@ def bench(n: int, folder: Path) -> list[tuple[str, float, float, float, str]]:
                  f"{sum(c.total for c in view.cells)} touchpoints in the grid; floor fetched {fetched} rows"))
     for label, (y, m) in (("月视图 2026-02（春节）", (2026, 2)), ("月视图 2026-03", (2026, 3))):
         warm, view = timed(lambda y=y, m=m: tps.month(y, m))
-        rows.append((label + " 热", warm, floor, 0.1, f"{sum(c.total for c in view.cells)} touchpoints"))
+        rows.append((label + " 热", warm, floor, 0.1 if n == 100_000 else float("nan"),
+                     f"{sum(c.total for c in view.cells)} touchpoints"))
     tps.invalidate()
     cold, found = timed(lambda: tps.between(date(2026, 1, 1), date(2026, 12, 31)), repeat=1)
     rows.append(("全年议程 2026 冷：读档+计算", cold, floor, float("nan"), f"{len(found)} touchpoints"))
     warm, found = timed(lambda: tps.between(date(2026, 1, 1), date(2026, 12, 31)))
-    rows.append(("全年议程 2026 热", warm, floor, 1.0, f"{len(found)} touchpoints"))
+    rows.append(("全年议程 2026 热", warm, floor, 1.0 if n == 100_000 else float("nan"), f"{len(found)} touchpoints"))
     warm, agenda = timed(lambda: tps.agenda())
     rows.append(("待办（逾期+今天+7天）热", warm, floor, float("nan"), f"{agenda.total} open"))
     if n <= 10_000:
