@@ -86,3 +86,19 @@ def test_xlsx_has_a_sheet_per_table_with_real_numbers(report, tmp_path) -> None:
     assert top.cell(5, 4).value == pytest.approx(first.weight)  # '1,224,000.00' is a number in Excel
     funnel = book.worksheets[1 + [f.key for f in report.figures].index("funnel")]
     assert funnel.cell(5, 5).value == "—" and isinstance(funnel.cell(6, 5).value, float)  # conversion as a share
+
+
+def test_xlsx_makes_no_temporary_files_elsewhere(report, tmp_path, monkeypatch) -> None:
+    """Customer names must not pass through plaintext temp files outside the folder the user chose."""
+    import tempfile
+
+    made: list[object] = []
+    real = tempfile.mkstemp
+
+    def recording(*args: object, **kwargs: object) -> tuple[int, str]:
+        made.append(kwargs.get("dir"))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tempfile, "mkstemp", recording)
+    write_stats_xlsx(report, tmp_path / "统计.xlsx")
+    assert made == [tmp_path]  # only the atomic-write file beside the target
