@@ -159,14 +159,15 @@ def plan_customers(table: Table, header: Header, mapping: Sequence[str], *,
     col_of = {key: i for i, key, _ in columns}
     header_of = {key: label for _, key, label in columns}
     total = len(table.rows)
-    for index in range(header.row + 1, total):
-        if index % 2000 == 0:
-            step(progress, index, total, f"正在检查第 {table.number(index)} {table.unit}…")
-        cells = table.rows[index]
-        if all(v.is_blank(c) for c in cells):
-            plan.blank_rows += 1
-            continue
-        plan.rows.append(parse_row(table, index, cells, columns, col_of, header_of))
+    with v.gc_paused():
+        for index in range(header.row + 1, total):
+            if index % 2000 == 0:
+                step(progress, index, total, f"正在检查第 {table.number(index)} {table.unit}…")
+            cells = table.rows[index]
+            if all(v.is_blank(c) for c in cells):
+                plan.blank_rows += 1
+                continue
+            plan.rows.append(parse_row(table, index, cells, columns, col_of, header_of))
     return plan
 
 

@@ -120,7 +120,7 @@ class Bulk:
             chunk = list(ids[start:start + _IN_CHUNK])
             sql = (f"SELECT {', '.join(_q(n) for n in names)} FROM {table.name} "
                    f"WHERE {key} IN ({', '.join('?' * len(chunk))})")
-            out += [dict(zip(names, r, strict=True)) for r in self.conn.exec_driver_sql(sql, tuple(chunk))]
+            out += [dict(zip(names, r, strict=True)) for r in self.conn.exec_driver_sql(sql, tuple(chunk)).fetchall()]
         return out
 
     def stored_form(self, table: Table, row: dict[str, Any]) -> dict[str, Any]:
@@ -157,10 +157,11 @@ class Bulk:
             contacts: dict[int, list[dict[str, str]]] = {}
             for cid, name, mobile, phone in self.conn.exec_driver_sql(
                     f"SELECT customer_id, name, mobile, phone FROM {Contact.__tablename__} "
-                    f"WHERE customer_id IN ({marks})", tuple(chunk)):
+                    f"WHERE customer_id IN ({marks})", tuple(chunk)).fetchall():
                 contacts.setdefault(cid, []).append({"name": name, "mobile": mobile, "phone": phone})
             rows = [dict(zip(columns, r, strict=True)) for r in self.conn.exec_driver_sql(
-                f"SELECT {', '.join(columns)} FROM {Customer.__tablename__} WHERE id IN ({marks})", tuple(chunk))]
+                f"SELECT {', '.join(columns)} FROM {Customer.__tablename__} WHERE id IN ({marks})",
+                tuple(chunk)).fetchall()]
             self.delete_ids(SearchEntry.__table__, "customer_id", chunk)
             self.conn.exec_driver_sql(
                 f"INSERT INTO {SearchEntry.__tablename__} (customer_id, text) VALUES (?, ?)",

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.excel.columns import FIELD_BY_KEY, signature
 from app.excel.dedupe import decide
 from app.excel.importer import ImportPlan, OnDuplicate
+from app.excel.values import gc_paused
 from app.models import Setting
 from app.progress import ProgressFn, no_progress, step
 from app.services.base import ServiceBase
@@ -94,7 +95,7 @@ class ImportService(ServiceBase):
             remember: bool = True, progress: ProgressFn = no_progress) -> ImportResult:
         """Import the plan in ONE transaction (all or nothing). A dry run does everything, then rolls back."""
         try:
-            with self.write() as s:
+            with gc_paused(), self.write() as s:
                 job = ImportJob(s, plan, OnDuplicate(policy), now=self.now(), actor=self.actor(),
                                 progress=progress, audit=self.audit)
                 result = job.execute()
