@@ -8,7 +8,7 @@ import logging
 from dataclasses import replace
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -154,15 +154,16 @@ class CustomerListPage(QWidget):
         self.filters.tags_wanted.connect(self._load_tags)
         self.table.activated.connect(self._open_index)
         self.table.customContextMenuRequested.connect(self._row_menu)
-        self.table.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit())
-        self.model.modelReset.connect(self.selection_changed.emit)
+        # Bound methods and signals only: a lambda holding self is a cycle PySide 6.12 may free twice.
+        self.table.selectionModel().selectionChanged.connect(self.selection_changed)
+        self.model.modelReset.connect(self.selection_changed)
         header = self.table.horizontalHeader()
         header.sortIndicatorChanged.connect(self._on_sort)
         header.customContextMenuRequested.connect(self._header_menu)
-        for sig in (header.sectionMoved, header.sectionResized):
-            sig.connect(lambda *_: state.save_header(STATE_KEY, header))
-        self.empty_state.new_person_button.clicked.connect(lambda: self.new_card("个人"))
-        self.empty_state.new_org_button.clicked.connect(lambda: self.new_card("单位"))
+        header.sectionMoved.connect(self._save_header)
+        header.sectionResized.connect(self._save_header)
+        self.empty_state.new_person_button.clicked.connect(self._new_person)
+        self.empty_state.new_org_button.clicked.connect(self._new_org)
         self.empty_state.import_button.clicked.connect(self._import_excel)
         bus = self.ctx.bus
         bus.customers_changed.connect(self._data_changed)
@@ -316,6 +317,12 @@ class CustomerListPage(QWidget):
         with action_guard(self, self.tr("新建客户卡")):
             CustomerCardWindow.open(self.window(), self.ctx, None, kind=kind)
 
+    def _new_person(self) -> None:
+        self.new_card("个人")
+
+    def _new_org(self) -> None:
+        self.new_card("单位")
+
     def log_visit(self) -> None:
         """记一笔 for the selected customer."""
         ids = self.selected_customer_ids()
@@ -362,6 +369,12 @@ class CustomerListPage(QWidget):
             self.ctx.svc.customers.delete(ids)
             self.ctx.bus.customers_changed.emit()
 
+    def print_selected(self) -> None:
+        """打印: visit sheets, cards, plans or labels for the selected customers."""
+        from ui.printing import print_selection  # lazy: reportlab loads on the first print
+
+        print_selection(self.window(), self.ctx, self.selected_customer_ids())
+
     def _confirm_batch(self, ids: list[int], text: str) -> bool:
         if len(ids) == 1:
             return True
@@ -382,35 +395,63 @@ class CustomerListPage(QWidget):
         if not ids:
             return
         menu = QMenu(self)
-        menu.addAction(self.tr("打开客户卡"), lambda: self.open_card(ids[0])).setEnabled(len(ids) == 1)
-        menu.addAction(self.tr("记一笔…"), self.log_visit).setEnabled(len(ids) == 1)
+        single = len(ids) == 1
+        menu.addAction(self.tr("打开客户卡")).setData(("open",) if single else None)
+        menu.addAction(self.tr("记一笔…")).setData(("visit",) if single else None)
         menu.addSeparator()
         grades = menu.addMenu(self.tr("修改等级"))
         for grade in "ABCD":
-            grades.addAction(self.tr("{g} 类").format(g=grade), lambda g=grade: self.set_grade(g))
-        menu.addAction(self.tr("添加标签…"), self.add_tag)
+            grades.addAction(self.tr("{g} 类").format(g=grade)).setData(("grade", grade))
+        menu.addAction(self.tr("添加标签…")).setData(("tag",))
         menu.addSeparator()
-        menu.addAction(self.tr("删除（移入回收站）…"), self.delete_selected)
-        menu.exec(self.table.viewport().mapToGlobal(pos))
+        menu.addAction(self.tr("删除（移入回收站）…")).setData(("delete",))
+        for action in menu.actions()[:2]:
+            action.setEnabled(single)
+        chosen = menu.exec(self.table.viewport().mapToGlobal(pos))
+        menu.deleteLater()
+        if chosen is not None and chosen.data():
+            self._row_action(tuple(chosen.data()), ids)
+
+    def _row_action(self, what: tuple, ids: list[int]) -> None:
+        kind = what[0]
+        if kind == "open":
+            self.open_card(ids[0])
+        elif kind == "visit":
+            self.log_visit()
+        elif kind == "grade":
+            self.set_grade(what[1])
+        elif kind == "tag":
+            self.add_tag()
+        elif kind == "delete":
+            self.delete_selected()
 
     def _header_menu(self, pos: QPoint) -> None:
         header = self.table.horizontalHeader()
         menu = QMenu(self)
         for i, column in enumerate(COLUMNS):
-            action = QAction(self.tr(column.title), menu)
+            action = menu.addAction(self.tr(column.title))
             action.setCheckable(True)
             action.setChecked(not header.isSectionHidden(i))
             action.setEnabled(column.field != "name")  # the name always stays visible
-            action.toggled.connect(lambda on, i=i: self._set_column_visible(i, on))
-            menu.addAction(action)
+            action.setData(i)
         menu.addSeparator()
-        menu.addAction(self.tr("恢复默认列"), self._reset_columns)
-        menu.exec(header.mapToGlobal(pos))
+        menu.addAction(self.tr("恢复默认列")).setData(-1)
+        chosen = menu.exec(header.mapToGlobal(pos))
+        menu.deleteLater()
+        if chosen is None:
+            return
+        if chosen.data() == -1:
+            self._reset_columns()
+        else:
+            self._set_column_visible(int(chosen.data()), chosen.isChecked())
+
+    def _save_header(self, *_: object) -> None:
+        state.save_header(STATE_KEY, self.table.horizontalHeader())
 
     def _set_column_visible(self, section: int, visible: bool) -> None:
         header = self.table.horizontalHeader()
         header.setSectionHidden(section, not visible)
-        state.save_header(STATE_KEY, header)
+        self._save_header()
 
     def _reset_columns(self) -> None:
         header = self.table.horizontalHeader()
@@ -418,4 +459,4 @@ class CustomerListPage(QWidget):
             header.setSectionHidden(i, False)
             header.moveSection(header.visualIndex(i), i)
             header.resizeSection(i, column.width)
-        state.save_header(STATE_KEY, header)
+        self._save_header()

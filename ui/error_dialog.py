@@ -73,8 +73,8 @@ class CrashHandler:
         if issubclass(kind, KeyboardInterrupt):
             QApplication.quit()
             return
-        # The traceback names code, not data; the message text of the error is left out on purpose.
-        frames = "".join(traceback.format_tb(tb))
+        # Where it happened (file, line, function) — not the message or source text, which may hold data.
+        frames = "\n".join(f"  {f.filename}:{f.lineno} in {f.name}" for f in traceback.extract_tb(tb))
         logger.error("uncaught %s\n%s", kind.__name__, frames)
         if self._handling:
             return

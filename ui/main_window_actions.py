@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenuBar, QToolBar
 
 from ui.error_dialog import action_guard
@@ -17,7 +17,7 @@ from ui.export_actions import TransferActions
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
-PRINT_COMING = "打印拜访单、服务计划和贺卡地址标签——即将推出"
+PRINT_TIP = "打印或导出选中客户的拜访单、客户资料卡、年度服务计划书或邮寄标签"
 
 
 class MainActions(QObject):
@@ -32,7 +32,7 @@ class MainActions(QObject):
         self.log_visit = self._action(tr("记一笔"), self._log_visit, "Ctrl+J", tr("记录一次拜访或服务"))
         self.delete = self._action(tr("删除"), self._delete, QKeySequence.StandardKey.Delete,
                                    tr("把选中的客户移入回收站"))
-        self.print = self._action(tr("打印"), self._print, "Ctrl+P", tr(PRINT_COMING))
+        self.print = self._action(tr("打印…"), self._print, "Ctrl+P", tr(PRINT_TIP))
         self.lock = self._action(tr("锁定"), window.lock, "Ctrl+L", tr("立即锁定档案（需要密码才能继续）"))
         self.find = self._action(tr("查找客户"), window.find_customer, "Ctrl+F", tr("在客户列表中搜索"))
         self.refresh = self._action(tr("刷新"), window.reload_all, "F5", tr("重新读取档案"))
@@ -42,16 +42,20 @@ class MainActions(QObject):
         self.change_password = self._action(tr("修改密码…"), window.change_password, None, "")
         self.settings = self._action(tr("设置…"), self._settings, "Ctrl+,", "")
         self.about = self._action(tr("关于客户档案"), self._about, None, "")
-        self.grade_actions = [self._action(tr("改为 {g} 类").format(g=g), lambda g=g: self._set_grade(g), None, "")
-                              for g in "ABCD"]
+        self.grade_group = QActionGroup(self)
+        self.grade_group.setExclusive(False)
+        self.grade_actions = [self._action(tr("改为 {g} 类").format(g=g), None, None, "") for g in "ABCD"]
+        for grade, action in zip("ABCD", self.grade_actions, strict=True):
+            action.setData(grade)
+            self.grade_group.addAction(action)
+        self.grade_group.triggered.connect(self._grade_chosen)
         self.add_tag = self._action(tr("添加标签…"), self._add_tag, None, tr("给选中的客户添加标签"))
         self.transfer = TransferActions(window)  # 导入 / 导出 Excel, 撤销上次导入
-        self.print.setEnabled(False)
         self.needs_archive = [self.new_person, self.new_org, self.log_visit, self.delete, self.lock, self.find,
-                              self.refresh, self.change_password, self.settings, self.add_tag, *self.grade_actions]
+                              self.refresh, self.change_password, self.settings, self.add_tag, self.print, *self.grade_actions]
         self.needs_archive += self.transfer.actions
 
-    def _action(self, text: str, slot: Callable[[], None], shortcut: str | QKeySequence.StandardKey | None,
+    def _action(self, text: str, slot: Callable[[], None] | None, shortcut: str | QKeySequence.StandardKey | None,
                 tip: str) -> QAction:
         action = QAction(text, self.window)
         if shortcut is not None:
@@ -61,7 +65,8 @@ class MainActions(QObject):
             action.setToolTip(tip + (f"（{action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}）"
                                      if shortcut is not None else ""))
             action.setStatusTip(tip)
-        action.triggered.connect(lambda _checked=False: slot())
+        if slot is not None:
+            action.triggered.connect(slot)  # bound methods only (no lambdas holding the window)
         self.window.addAction(action)
         return action
 
@@ -138,16 +143,19 @@ class MainActions(QObject):
         if self._on_list():
             self.window.customer_list().delete_selected()  # type: ignore[attr-defined]
 
-    def _set_grade(self, grade: str) -> None:
+    def _grade_chosen(self, action: QAction) -> None:
         if self._on_list():
-            self.window.customer_list().set_grade(grade)  # type: ignore[attr-defined]
+            self.window.customer_list().set_grade(str(action.data()))  # type: ignore[attr-defined]
 
     def _add_tag(self) -> None:
         if self._on_list():
             self.window.customer_list().add_tag()  # type: ignore[attr-defined]
 
     def _print(self) -> None:
-        """HOOK for the printing feature (ui/printing.py): print the selection; enable self.print then."""
+        """打印 (Ctrl+P): choose a document for the selected customers, preview, print or export it."""
+        from ui.printing import print_selection  # lazy: reportlab loads on the first print
+
+        print_selection(self.window, self.window.ctx, self.window.selected_customer_ids())
 
     def _settings(self) -> None:
         from ui.settings_dialog import SettingsDialog

@@ -88,8 +88,7 @@ class PurgeDialog(QDialog):
         self.purge_button = self.buttons.addButton(self.tr("彻底删除"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.purge_button.setProperty("role", "danger")
         self.purge_button.setEnabled(False)
-        self.confirm_edit.textChanged.connect(
-            lambda text: self.purge_button.setEnabled(text.strip() == CONFIRM_WORD))
+        self.confirm_edit.textChanged.connect(self._on_typed)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -97,6 +96,9 @@ class PurgeDialog(QDialog):
         layout.addWidget(self.confirm_edit)
         layout.addWidget(self.buttons)
         self.resize(460, 0)
+
+    def _on_typed(self, text: str) -> None:
+        self.purge_button.setEnabled(text.strip() == CONFIRM_WORD)
 
     @classmethod
     def ask(cls, parent: QWidget | None, names: list[str]) -> bool:

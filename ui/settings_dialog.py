@@ -34,6 +34,7 @@ SETTINGS_TABS: list[tuple[str, str, str]] = [
     ("个人资料", "ui.settings_dialog", "ProfileTab"),
     ("联系周期", "ui.settings_dialog", "CadenceTab"),
     ("日历与问候", "ui.settings_calendar_tab", "CalendarSettingsTab"),
+    ("打印", "ui.settings_print_tab", "PrintSettingsTab"),
     ("备份", "ui.backup_settings", "BackupSettingsTab"),
     ("安全", "ui.settings_dialog", "SecurityTab"),
 ]

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from app.archive import Archive
 from app.config import ARCHIVE_SUFFIX, MachineSettings
 from app.errors import AppError, ArchiveDamaged, ArchiveLocked, ArchiveNotFound, WrongPassword
+from ui.style import DANGER, MUTED
 
 logger = logging.getLogger(__name__)
 
@@ -156,7 +157,7 @@ class UnlockDialog(QDialog):
         self.password_edit.returnPressed.connect(self.try_unlock)
         self.quit_button.clicked.connect(self.reject)
         self.other_button.clicked.connect(self._pick_other)
-        self.new_button.clicked.connect(lambda: self.done(_WELCOME_CODE))
+        self.new_button.clicked.connect(self._want_welcome)
 
     def _show_path(self) -> None:
         if self.locked:
@@ -212,9 +213,8 @@ class UnlockDialog(QDialog):
             self.unlock_button.setEnabled(True)
 
     def _say(self, text: str, role: str = "error") -> None:
-        self.message_label.setProperty("role", role)
-        self.message_label.style().unpolish(self.message_label)
-        self.message_label.style().polish(self.message_label)
+        # Error red or hint grey for the one message line (set directly: no re-polishing of a property).
+        self.message_label.setStyleSheet(f"color: {DANGER if role == 'error' else MUTED};")
         self.message_label.setText(text)
 
     def _wrong_password(self, error: WrongPassword) -> None:
@@ -248,6 +248,9 @@ class UnlockDialog(QDialog):
             remember_open(self.machine, restored)
             self.archive = restored
             self.accept()
+
+    def _want_welcome(self) -> None:
+        self.done(_WELCOME_CODE)
 
     def _pick_other(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.tr("打开客户档案"), str(self.path.parent),

@@ -61,12 +61,16 @@ class NewPasswordFields(QWidget):
         form.addRow("", self.strength_label)
         form.addRow(self.tr("再输入一次："), self.repeat_edit)
         form.addRow(self.warning_label)
+        # Bound methods only: a lambda holding self keeps a cycle PySide 6.12 may free twice.
         self.password_edit.textChanged.connect(self._update_strength)
-        self.password_edit.textChanged.connect(self.changed.emit)
-        self.repeat_edit.textChanged.connect(self.changed.emit)
+        self.repeat_edit.textChanged.connect(self._on_repeat)
         self._update_strength("")
 
+    def _on_repeat(self, _text: str) -> None:
+        self.changed.emit()
+
     def _update_strength(self, text: str) -> None:
+        self.changed.emit()
         score, hint = password_strength(text)
         self.strength_bar.setValue(score if text else 0)
         self.strength_label.setText(self.tr("密码强度：{hint}").format(hint=hint) if text else "")

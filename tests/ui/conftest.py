@@ -35,7 +35,7 @@ def shell_ctx(shell_app: QApplication, svc: object, archive_path: Path) -> Itera
 
 
 @pytest.fixture
-def main_window(shell_ctx: object, qtbot: object) -> Iterator[object]:
+def main_window(shell_ctx: object, svc: object, qtbot: object) -> Iterator[object]:
     """The main window over the test archive, shown; closed (and its card windows with it) afterwards."""
     from ui.idle_lock import IdleLock
     from ui.main_window import MainWindow
@@ -50,7 +50,9 @@ def main_window(shell_ctx: object, qtbot: object) -> Iterator[object]:
         if widget is not window and widget.isVisible():
             widget.setProperty("cf_test_teardown", True)
             widget.close()
-    window.ctx.services = None  # the archive fixture closes the archive itself
+    if window.ctx.services is not None and window.ctx.services is not svc:
+        window.ctx.services.close()  # reopened by an unlock in the test
+    window.ctx.services = None  # the archive fixture closes its own archive
     window.close()
     idle.uninstall()
     QApplication.processEvents()
@@ -62,6 +64,7 @@ class ModalAnswerer:
     def __init__(self, kind: type[QWidget], act: Callable[[QWidget], None], timeout: float) -> None:
         self.kind, self.act, self.deadline = kind, act, time.monotonic() + timeout
         self.seen: list[QWidget] = []
+        self.texts: list[str] = []  # message boxes are deleted after a static call: keep their text
         self.error: BaseException | None = None
         self.timer = QTimer()
         self.timer.timeout.connect(self._tick)
@@ -71,6 +74,8 @@ class ModalAnswerer:
         modal = QApplication.activeModalWidget()
         if isinstance(modal, self.kind) and modal not in self.seen and modal.isVisible():
             self.seen.append(modal)
+            text = getattr(modal, "text", None)
+            self.texts.append(text() if callable(text) else "")
             self.timer.stop()
             try:
                 self.act(modal)
