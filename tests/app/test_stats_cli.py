@@ -6,11 +6,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from tests.conftest import PASSWORD
 
 from app.cli import main
 from app.commands.stats import render_table, report_dict, width
 from app.services.stats_rows import Period
+from tests.conftest import PASSWORD
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from tests.conftest import PASSWORD, Clock
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -13,6 +12,7 @@ from app.errors import AppError
 from app.reports.stats_report import write_stats_pdf, write_stats_xlsx
 from app.services.settings import SalesProfile
 from app.services.stats_rows import Period, StatsReport
+from tests.conftest import PASSWORD, Clock
 
 TODAY = date(2026, 11, 22)
 PROFILE = SalesProfile(name="李明", company="平安人寿北京分公司", title="资深业务经理")

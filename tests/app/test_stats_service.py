@@ -23,12 +23,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from tests.conftest import PASSWORD, Clock
 
 from app.errors import ValidationError
 from app.rows import ComplaintInput, CustomerInput, DealInput, VisitInput
 from app.services.stats import FIGURE_KEYS, StatsService
 from app.services.stats_rows import Period
+from tests.conftest import PASSWORD, Clock
 
 TODAY = date(2026, 11, 22)
 NOV = Period.this_month(TODAY)
