@@ -168,3 +168,23 @@ def test_file_menu_exports_the_list_after_the_plaintext_notice(main_window: Any,
     assert "没有加密" in said[0] and "已导出到" in said[1]
     names = [r[1] for r in openpyxl.load_workbook(target)["客户"].iter_rows(min_row=2, values_only=True)]
     assert sorted(names) == sorted(page.model.row_at(r).name for r in (0, 2))
+
+
+def test_wizard_imports_a_phone_vcard(shell_ctx: Any, svc: Any, tmp_path: Path, qtbot: Any) -> None:
+    from tests.app.excel.test_vcard_import import ANDROID, V4
+    from ui.import_wizard import ImportWizard
+
+    path = tmp_path / "通讯录.vcf"
+    path.write_text(ANDROID + V4, encoding="utf-8")
+    wizard = ImportWizard(shell_ctx, None, path)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    assert [wizard.file_page.sheet_combo.itemText(i) for i in range(wizard.file_page.sheet_combo.count())] == ["通讯录"]
+    wizard.next()
+    assert wizard.mapping_page.mapping()[:3] == ("name", "mobile", "email")
+    wizard.next()
+    assert "可以导入 2 行" in wizard.preview_page.summary_label.text()
+    wizard.next()
+    wizard.next()
+    assert wizard.session.result is not None and wizard.session.result.created == 2
+    assert sorted(svc.customers.get(i).data.name for i in (1, 2)) == ["李四", "钱七"]
