@@ -118,6 +118,10 @@ class Customer(BirthdayMixin, Base):
         Index("ix_customers_last_contact", "last_contact_at"),
         Index("ix_customers_next_appt", "next_appointment_at"),
         Index("ix_customers_mobile", "mobile"),
+        # Covering indexes of the 统计 page (migration 0003).
+        Index("ix_customers_stats", "deleted_at", "grade", "deal_status", "stage", "asset_tier", "source",
+              "last_contact_at", "created_on", "referrer_id", "influence_center"),
+        Index("ix_customers_created", "deleted_at", "created_on"),
     )
 
 
@@ -207,6 +211,7 @@ class Visit(Base):
         Index("ix_visits_customer_at", "customer_id", "at"),
         Index("ix_visits_next_at", "next_at"),
         Index("ix_visits_at", "at"),
+        Index("ix_visits_at_customer", "at", "customer_id"),  # migration 0003
     )
 
 

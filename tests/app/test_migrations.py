@@ -60,3 +60,17 @@ def test_migration_from_first_revision_keeps_the_data(archive_path: Path) -> Non
 
 def test_new_archive_is_at_head(archive: af.Archive) -> None:
     assert schema_revision(archive) == migrate.head_revision()
+
+
+def test_models_and_migrations_describe_the_same_schema() -> None:
+    """An autogenerate diff between the migrated schema and app/models.py must be empty."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    from app.models import Base
+
+    engine = create_engine("sqlite://")
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
