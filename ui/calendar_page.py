@@ -312,9 +312,12 @@ class CalendarPage(TouchpointPage):
         self._show_day()
 
     def _show_day(self) -> None:
-        if self.view is None or self.selected is None:
+        if self.view is None or self.selected is None or not self.ctx.is_open:
             return
-        items = self.view.on(self.selected)
+        items: list[Touchpoint] = []
+        with action_guard(self, self.tr("日历")):
+            items = self.ctx.svc.touchpoints.day(self.selected, kinds=self.filters.kinds(),
+                                                 grades=self.filters.grades())
         self.day_label.setText(day_caption(self.selected))
         self.day_model.set_sections([("", items, False)], self._today(), flat=True)
         self.message_label.setText(self.tr("这一天没有待办") if not items else "")

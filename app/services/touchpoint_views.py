@@ -120,17 +120,23 @@ class DayCell:
 
 @dataclass(frozen=True)
 class MonthView:
-    """The 日历 grid: 42 days from the Monday on or before the 1st, and their touchpoints by day."""
+    """The 日历 grid: 42 days from the Monday on or before the 1st, with per-day counts by kind.
+
+    It holds counts, not touchpoints: a festival month for 100k customers would otherwise build
+    hundreds of thousands of rows only to count them.  The day list asks `TouchpointService.day`.
+    """
 
     year: int
     month: int
     caption: str  # '2026年11月 · 丙午年（马）'
     cells: tuple[DayCell, ...]
-    by_day: Mapping[date, tuple[Touchpoint, ...]]
 
-    def on(self, day: date) -> tuple[Touchpoint, ...]:
-        """The touchpoints of one grid day (empty outside the grid)."""
-        return self.by_day.get(day, ())
+    def cell(self, day: date) -> DayCell | None:
+        """The cell of one grid day (None outside the grid)."""
+        for c in self.cells:
+            if c.date == day:
+                return c
+        return None
 
 
 def month_grid_range(year: int, month: int) -> tuple[date, date]:
@@ -148,25 +154,27 @@ def lunar_label(day: date) -> str:
     return day_name(ld.day)
 
 
-def build_month(year: int, month: int, today: date, found: Iterable[Touchpoint]) -> MonthView:
-    """The month view over touchpoints already computed for the grid range."""
-    start, end = month_grid_range(year, month)
-    by_day: dict[date, list[Touchpoint]] = {}
+def build_month(year: int, month: int, today: date, found: Iterable[Touchpoint],
+                festival_counts: Mapping[date, int] | None = None) -> MonthView:
+    """The month view over touchpoints computed for the grid range, plus festival counts counted apart."""
+    start, _end = month_grid_range(year, month)
+    counts: dict[date, Counter[str]] = {}
     for tp in found:
-        by_day.setdefault(tp.date, []).append(tp)
+        counts.setdefault(tp.date, Counter())[tp.kind] += 1
+    for day, n in (festival_counts or {}).items():
+        if n:
+            counts.setdefault(day, Counter())["festival"] += n
     names: dict[date, list[str]] = {}
-    for f in festivals_between(start, end):
+    for f in festivals_between(start, _end):
         names.setdefault(f.date, []).append(f.name)
     cells = []
     for i in range(GRID_DAYS):
         d = start + timedelta(days=i)
-        counts = Counter(t.kind for t in by_day.get(d, ()))
         cells.append(DayCell(d, d.month == month, d == today, lunar_label(d), tuple(names.get(d, ())),
-                             MappingProxyType(dict(counts))))
+                             MappingProxyType(dict(counts.get(d, {})))))
     lunar_year = solar_to_lunar(date(year, month, 15)).year or year
     caption = f"{year}年{month}月 · {ganzhi_year(lunar_year)}年（{zodiac(lunar_year)}）"
-    return MonthView(year, month, caption, tuple(cells),
-                     MappingProxyType({d: tuple(v) for d, v in by_day.items()}))
+    return MonthView(year, month, caption, tuple(cells))
 
 
 _WEEKDAYS = "一二三四五六日"

@@ -11,9 +11,10 @@ import io
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from types import MappingProxyType
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -83,9 +84,14 @@ class TouchpointService(ServiceBase):
         return self._run(start, end, today or self.today(), kinds, grades, carry=True)
 
     def _run(self, start: date, end: date, today: date, kinds: Iterable[str], grades: Iterable[str], *,
-             carry: bool) -> list[Touchpoint]:
-        """The engine over the customers that can have something in the range (carry: see between)."""
+             carry: bool, festivals: bool = True) -> list[Touchpoint]:
+        """The engine over the customers that can have something in the range (carry: see between).
+
+        festivals=False leaves festival touchpoints out (the month grid counts them apart).
+        """
         loaded, settings = self._loaded(), self.calendar_settings()
+        if not festivals:
+            settings = replace(settings, festival_grades=MappingProxyType({}))
         customers: Sequence[CustomerDates] | None = None
         if end >= start:
             customers = self._index(loaded).candidates(start, end, today, settings, loaded.marks, carry=carry)
@@ -122,14 +128,28 @@ class TouchpointService(ServiceBase):
 
     def month(self, year: int, month: int, today: date | None = None, kinds: Iterable[str] = (),
               grades: Iterable[str] = ()) -> MonthView:
-        """The 日历 month grid (6 weeks from Monday) with each day's 农历, festivals and touchpoints."""
+        """The 日历 month grid (6 weeks from Monday): each day's 农历, festivals and counts by kind.
+
+        Festival touchpoints are counted, not built (see CandidateIndex.festival_counts); everything
+        else comes from the engine.  Overdue 定期拜访 from before the grid are not shown on it.
+        """
         today = today or self.today()
         first, last = month_grid_range(year, month)
-        # Overdue 定期拜访 from before the grid are not shown on it (the grid shows dates): skip the customers
-        # who only have those, and drop the ones the engine still carries for the others.
-        found = self._run(first, last, today, kinds, grades, carry=False)
+        kinds = tuple(kinds)
+        found = self._run(first, last, today, kinds, grades, carry=False, festivals=False)
         found = [t for t in found if first <= t.date <= last]
-        return build_month(year, month, today, found)
+        festivals = None
+        if not kinds or "festival" in kinds:
+            loaded = self._loaded()
+            festivals = self._index(loaded).festival_counts(first, last, today, self.calendar_settings(),
+                                                            loaded.marks, grades)
+        return build_month(year, month, today, found, festivals)
+
+    def day(self, day: date, today: date | None = None, kinds: Iterable[str] = (),
+            grades: Iterable[str] = ()) -> list[Touchpoint]:
+        """The touchpoints on one day (the 日历 day list), without overdue items carried from before."""
+        found = self._run(day, day, today or self.today(), kinds, grades, carry=False)
+        return [t for t in found if t.date == day]
 
     def find(self, key: str, today: date | None = None) -> Touchpoint:
         """The touchpoint with this key, as it stands now (NotFound if it no longer exists)."""

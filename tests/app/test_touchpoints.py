@@ -253,7 +253,8 @@ def test_month_grid_has_lunar_days_festivals_and_counts(svc) -> None:
     assert "冬至" in winter.festivals and winter.counts["birthday"] == 1 and winter.counts["festival"] == 1
     assert not by_date[date(2027, 1, 1)].in_month and by_date[date(2026, 12, 1)].in_month
     # Card created today, grade A: the first 定期拜访 is due 30 days later, the same day.
-    assert [t.kind for t in view.on(date(2026, 12, 22))] == ["birthday", "festival", "cadence"]
+    assert [t.kind for t in svc.touchpoints.day(date(2026, 12, 22))] == ["birthday", "festival", "cadence"]
+    assert view.cell(date(2026, 12, 22)) == winter and view.cell(date(2027, 1, 11)) is None
     assert view.caption.startswith("2026年12月")
 
 

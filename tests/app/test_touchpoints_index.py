@@ -27,6 +27,10 @@ def sample(svc):
     tps.snooze(births[0], date(2026, 12, 24))  # from October into the December window
     tps.skip(births[1], "出差")
     tps.complete(births[2], "电话", "")
+    winter = [t for t in tps.between(date(2026, 12, 22), date(2026, 12, 22), kinds=("festival",))]
+    tps.snooze(winter[0], date(2027, 1, 5))  # a festival greeting moved into the next month
+    tps.snooze(winter[1], date(2026, 12, 23))  # and one moved within the month
+    tps.skip(winter[2], "出国")
     return svc
 
 
@@ -65,13 +69,23 @@ def test_index_really_narrows_a_quiet_month(sample) -> None:
 
 
 def test_month_view_equals_the_engine_over_everyone(sample) -> None:
+    from collections import Counter
+
     from app.services.touchpoint_views import month_grid_range
 
     tps = sample.touchpoints
     loaded, settings = tps._loaded(), tps.calendar_settings()
-    for year, month in ((2026, 10), (2026, 11), (2026, 12), (2027, 2), (2027, 5)):
+    for year, month in ((2026, 10), (2026, 11), (2026, 12), (2027, 1), (2027, 2), (2027, 5)):
         first, last = month_grid_range(year, month)
-        everyone = [t for t in touchpoints(loaded.customers, first, last, date(2026, 11, 22), settings, loaded.marks)
-                    if first <= t.date <= last]
-        view = tps.month(year, month)
-        assert [t for c in view.cells for t in view.on(c.date)] == everyone, (year, month)
+        for grades in ((), ("A",), ("",)):
+            everyone = [t for t in touchpoints(loaded.customers, first, last, date(2026, 11, 22), settings,
+                                               loaded.marks) if first <= t.date <= last]
+            if grades:
+                everyone = [t for t in everyone if loaded.by_id[t.customer_id].grade in grades]
+            expected: dict[date, Counter] = {}
+            for t in everyone:
+                expected.setdefault(t.date, Counter())[t.kind] += 1
+            view = tps.month(year, month, grades=grades)
+            assert {c.date: Counter(c.counts) for c in view.cells if c.counts} == expected, (year, month, grades)
+            for day in {t.date for t in everyone}:
+                assert tps.day(day, grades=grades) == [t for t in everyone if t.date == day], (day, grades)
