@@ -9,6 +9,7 @@ import csv
 import io
 import logging
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import time, timedelta
@@ -154,16 +155,34 @@ def _explain(path: Path, exc: BaseException) -> FileReadError:
         return FileReadError(f"“{name}”不是 Excel 文件（文件内容不是 .xlsx 格式），可能已损坏或扩展名不对。")
     try:
         with zipfile.ZipFile(path) as zf:
-            bad = zf.testzip()
+            bad = _bad_part(zf)
             parts = set(zf.namelist())
     except zipfile.BadZipFile:
         return FileReadError(f"“{name}”不完整（文件末尾缺失，可能下载或复制时被截断），无法读取。")
+    except _ZIP_ERRORS:  # a damaged directory: offsets past the end, bad sizes
+        return FileReadError(f"“{name}”已损坏（文件的目录结构无法读取，可能下载或复制时出错），无法读取。")
     if bad:
         return FileReadError(f"“{name}”已损坏：其中的部件“{bad}”校验失败。")
     missing = [p for p in ("[Content_Types].xml", "xl/workbook.xml") if p not in parts]
     if missing:
         return FileReadError(f"“{name}”不是有效的 Excel 工作簿：缺少部件“{missing[0]}”。")
     return FileReadError(f"“{name}”无法读取：{_short(exc)}")
+
+
+# What reading a damaged zip can raise besides BadZipFile (zipfile's testzip() lets these through).
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, RuntimeError, NotImplementedError)
+
+
+def _bad_part(zf: zipfile.ZipFile) -> str | None:
+    """The first part that cannot be read back whole (bad CRC, corrupt deflate data, unsupported), or None."""
+    for info in zf.infolist():
+        try:
+            with zf.open(info) as fh:
+                while fh.read(1 << 20):
+                    pass
+        except _ZIP_ERRORS:
+            return info.filename
+    return None
 
 
 def _short(exc: BaseException) -> str:
