@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -60,9 +62,12 @@ def birthday_text(b: Birthday | None) -> str | date:
 class _Writer:
     """One workbook being written: formats, sheets, and cell writing by value type."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, parts: Path) -> None:
+        # constant_memory streams every sheet through temp files in `tmpdir` — by default the system temp
+        # folder, where a crash would leave customer data in plaintext: keep them beside the export instead.
         self.book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
-                                                   "strings_to_formulas": False, "strings_to_urls": False})
+                                                   "strings_to_formulas": False, "strings_to_urls": False,
+                                                   "tmpdir": str(parts)})
         self.head = self.book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "valign": "vcenter"})
         self.day = self.book.add_format({"num_format": "yyyy-mm-dd"})
         self.moment = self.book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
@@ -85,7 +90,8 @@ class _Writer:
             if isinstance(value, str):
                 ws.write_string(r, c, value)
             elif isinstance(value, bool):
-                ws.write_string(r, c, "是" if value else "否")
+                if value:  # a blank cell reads back as 否: no need to write 否 on every row
+                    ws.write_string(r, c, "是")
             elif isinstance(value, datetime):
                 ws.write_datetime(r, c, value, self.moment)
             elif isinstance(value, date):
@@ -103,9 +109,10 @@ def _write_atomically(out: Path, fill: Callable[[_Writer], dict[str, int]]) -> E
     out = Path(out)
     try:
         tmp = temp_path_beside(out)
+        parts = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".parts", dir=out.parent))  # private: 0700
     except OSError as exc:
         raise ExportError(f"无法在“{out.parent}”中写入文件：{exc.strerror or exc}") from None
-    writer = _Writer(tmp)
+    writer = _Writer(tmp, parts)
     try:
         counts = fill(writer)
         writer.close()
@@ -116,6 +123,8 @@ def _write_atomically(out: Path, fill: Callable[[_Writer], dict[str, int]]) -> E
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+    finally:
+        shutil.rmtree(parts, ignore_errors=True)
     logger.info("exported %s sheets", len(counts))
     return ExportResult(out, counts)
 

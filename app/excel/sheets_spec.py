@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -78,13 +79,24 @@ def birthday_from(values: dict[str, Any]) -> Birthday | None:
                     bool(values["birth_leap"]))
 
 
+# Where each exported cell comes from in a query row (id, *CUSTOMER_DB_COLUMNS, referrer card_no, name);
+# computed columns are filled in afterwards. Index arithmetic, not a dict per row: 100k rows per export.
+_ROW_INDEX = {name: i + 1 for i, name in enumerate(CUSTOMER_DB_COLUMNS)}
+_N = len(CUSTOMER_DB_COLUMNS)
+_ROW_INDEX.update(referrer_card_no=_N + 1, referrer_name=_N + 2)
+_PICK = itemgetter(*(_ROW_INDEX.get(c.key, 0) for c in CUSTOMER_COLUMNS))  # 0: filled in below
+_BIRTHDAY_AT = next(i for i, c in enumerate(CUSTOMER_COLUMNS) if c.key == "birthday")
+_TAGS_AT = next(i for i, c in enumerate(CUSTOMER_COLUMNS) if c.key == "tags")
+_BIRTH = itemgetter(*(_ROW_INDEX[k] for k in ("birth_cal", "birth_month", "birth_day", "birth_year", "birth_leap")))
+
+
 def customer_cells(row: Sequence[Any], tags: str, birthday_text: BirthdayText) -> list[Any]:
     """One export row: (id, *CUSTOMER_DB_COLUMNS, referrer card_no, referrer name) → cells in column order."""
-    n = len(CUSTOMER_DB_COLUMNS)
-    values = dict(zip(CUSTOMER_DB_COLUMNS, row[1:n + 1], strict=True))
-    values.update(birthday=birthday_text(birthday_from(values)), referrer_card_no=row[n + 1] or "",
-                  referrer_name=row[n + 2] or "", tags=tags)
-    return [values[c.key] for c in CUSTOMER_COLUMNS]
+    cells = list(_PICK(row))
+    cal, month, day, year, leap = _BIRTH(row)
+    cells[_BIRTHDAY_AT] = birthday_text(Birthday(cal, month, day, year, bool(leap))) if cal and month and day else ""
+    cells[_TAGS_AT] = tags
+    return cells
 
 
 @dataclass(frozen=True)
