@@ -260,7 +260,3 @@ def _row_rules(row: PlannedRow, labels: dict[str, str], header_of: dict[str, str
     if "grade" in values:
         values["grade"] = values["grade"].upper()
 
-
-def plan_label(plan: SheetPlan) -> str:
-    """'客户（第 3 行为表头）' for summaries."""
-    return f"{plan.table.name}（第 {plan.table.number(plan.header.row)} {plan.table.unit}为表头）"

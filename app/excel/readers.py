@@ -11,7 +11,7 @@ import logging
 import zipfile
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import time, timedelta
 from pathlib import Path
 
@@ -39,7 +39,6 @@ class Table:
     merged: tuple[Merged, ...] = ()
     offset: int = 1
     unit: str = "行"
-    extra: dict[str, object] = field(default_factory=dict)
 
     def number(self, index: int) -> int:
         """The row number the user sees for rows[index] (Excel row, or card number in a vCard file)."""
