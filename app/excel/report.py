@@ -26,8 +26,9 @@ def write_report(out: Path, plan: ImportPlan, problems: Sequence[Problem]) -> Pa
     """Write the report atomically; returns its path."""
     out = Path(out)
     tmp = temp_path_beside(out)
+    # in_memory: by default xlsxwriter assembles the parts in plaintext temp files in the system temp folder.
     book = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                          "strings_to_urls": False})
+                                          "strings_to_urls": False, "in_memory": True})
     try:
         head = book.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1})
         _problems_sheet(book, head, problems)
