@@ -7,6 +7,7 @@ comes once the archive is open; then:
   write ARCHIVE N             log N marked cards with a visit each, "COMMITTED <n>" after each card
   backup ARCHIVE DEST         create_backup(archive, DEST), "DONE <seconds>"
   rekey ARCHIVE               archive.change_password(old, new), "DONE <seconds>"
+  export ARCHIVE OUT          export_all(OUT), printing "PROGRESS <text>" as the exporter reports it
   hold ARCHIVE                keep the archive open until killed
 """
 from __future__ import annotations
@@ -63,7 +64,7 @@ def main() -> int:
     mode, path = sys.argv[1], Path(sys.argv[2])
     configure_logging()
     logging.getLogger().setLevel(logging.DEBUG)  # the strictest logging the program can be put in
-    writes = mode in ("import", "write")
+    writes = mode in ("import", "write", "export")
     if writes:
         from app.services import Services  # the services (and their imports) only where they are used
     else:
@@ -79,6 +80,10 @@ def main() -> int:
         write_marked(services, int(sys.argv[3]))
     elif mode == "backup":
         create_backup(archive, Path(sys.argv[3]))
+    elif mode == "export":
+        from app.excel.exporter import export_all
+
+        export_all(services, Path(sys.argv[3]), progress=lambda done, total, text: say(f"PROGRESS {text}") or True)
     elif mode == "rekey":
         archive.change_password(os.environ["CF_OLD_PASSWORD"], os.environ["CF_NEW_PASSWORD"])
     elif mode == "hold":

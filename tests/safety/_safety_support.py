@@ -213,10 +213,11 @@ class Child:
         return [float(line.split()[1]) for line in self.lines if line.startswith(prefix)]
 
 
-def start_child(mode: str, archive: Path, *args: object, old: str, new: str = "") -> Child:
+def start_child(mode: str, archive: Path, *args: object, old: str, new: str = "",
+                env: dict[str, str] | None = None) -> Child:
     """Start _safety_child.py (passwords through the environment, CLIENTFILE_HOME inherited)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CF_OLD_PASSWORD": old, "CF_NEW_PASSWORD": new,
-           "QT_QPA_PLATFORM": "offscreen"}
+           "QT_QPA_PLATFORM": "offscreen", **(env or {})}
     proc = subprocess.Popen([sys.executable, str(CHILD), mode, str(archive), *map(str, args)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
     return Child(proc)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -48,7 +49,7 @@ def _open_phase(path: Path) -> None:
         machine.save()
         wal = path.with_name(path.name + "-wal")
         assert wal.exists() and wal.stat().st_size > 0  # the scan below covers a live write-ahead log
-        hits = scan(files_under(_home(), path.parent), all_markers() | {"updated": UPDATED})
+        hits = scan(files_under(_home(), path.parent, Path(tempfile.gettempdir())), all_markers() | {"updated": UPDATED})
         assert hits == {}, f"plaintext while open: {hits}"
     finally:
         archive.close()
@@ -74,14 +75,41 @@ def _exports(path: Path, out: Path, monkeypatch: pytest.MonkeyPatch) -> list[Pat
     return asked
 
 
+@pytest.fixture
+def system_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The system temp folder, redirected (for this process and its children) to a folder the scan covers."""
+    folder = tmp_path / "系统临时文件夹"
+    folder.mkdir()
+    for name in ("TMPDIR", "TEMP", "TMP"):
+        monkeypatch.setenv(name, str(folder))
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def _crash_report(qapp: object) -> None:
+    """The GUI's crash hook handling an uncaught error whose text carries customer data."""
+    from ui.error_dialog import CrashHandler
+
+    handler = CrashHandler(lambda: None)
+    handler.show_dialog = lambda: None  # type: ignore[method-assign]
+    try:
+        customer = MARKERS["name"]  # a local holding customer data, as real code has
+        raise ValueError(f"无法处理客户 {customer}（{MARKERS['mobile']}）：{MARKERS['remarks']}")
+    except ValueError as error:
+        handler(type(error), error, error.__traceback__)
+
+
 def test_markers_never_appear_outside_the_exports_the_user_asked_for(
-        marked_template: Path, app_logging: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        marked_template: Path, app_logging: Path, tmp_path: Path, system_temp: Path, qapp: object,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     path = default_archive_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(marked_template, path)
     markers = all_markers() | {"updated": UPDATED}
     _open_phase(path)
-    roots = (_home(), path.parent)
+    _crash_report(qapp)
+    roots = (_home(), path.parent, system_temp)
+    assert "uncaught ValueError" in app_logging.read_text("utf-8")  # the crash report is in the scanned log
     assert scan(files_under(*roots), markers) == {}, "plaintext after close"
 
     asked = _exports(path, tmp_path / "导出", monkeypatch)
@@ -111,3 +139,21 @@ def test_markers_never_appear_outside_the_exports_the_user_asked_for(
     assert scan(files_under(*roots), markers) == {}, "plaintext after the crash was recovered"
     logs = list((_home() / "logs").iterdir())
     assert logs and all(p.stat().st_size > 0 for p in logs if p.suffix == ".log")  # there was a log to scan
+
+
+def test_a_crash_during_an_excel_export_leaves_plaintext_only_in_the_folder_the_user_chose(
+        fresh_archive: Path, tmp_path: Path, system_temp: Path) -> None:
+    archive = open_archive(fresh_archive, PASSWORD)
+    try:
+        Services.build(archive).customers.create_many(
+            [CustomerInput(name=f"{MARKERS['name']}{i}", remarks=MARKERS["remarks"] * 5) for i in range(3000)])
+    finally:
+        archive.close()
+    chosen = tmp_path / "导出"
+    child = start_child("export", fresh_archive, chosen / "全部.xlsx", old=PASSWORD)  # TMPDIR: system_temp
+    child.wait_for("PROGRESS 正在导出")  # the customer sheet is written; the other sheets are being written
+    assert child.kill()
+    assert not (chosen / "全部.xlsx").exists()  # a partial export never takes the export's name
+    hits = scan(files_under(_home(), fresh_archive.parent, system_temp, chosen), MARKERS)
+    outside = [p for p in hits if chosen.resolve() not in p.parents]
+    assert not outside, f"plaintext left outside the folder the user chose: {outside}"
