@@ -34,9 +34,6 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     if not isinstance(app, QApplication):
         app = QApplication(argv if argv is not None else sys.argv[:1])
     if app.property("cf_configured"):
-        return app
-    app.setProperty("cf_configured", True)
-    if app.property("cf_configured"):
         # Configure once: re-applying a style while widgets exist can crash Qt (seen in the test suite).
         return app
     app.setApplicationName(APP_NAME)
