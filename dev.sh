@@ -100,8 +100,18 @@ case "$cmd" in
         ensure_venv
         export QT_QPA_PLATFORM=offscreen
         set +e
-        "$VENV/bin/python" -m pytest "$@"
-        rc=$?
+        if [ $# -gt 0 ]; then
+            "$VENV/bin/python" -m pytest "$@"
+            rc=$?
+        else
+            # The whole suite, in two processes: the core, safety and installer tests, then the Qt widget
+            # tests in a fresh QApplication of their own (no Qt state can leak from one to the other).
+            "$VENV/bin/python" -m pytest --ignore=tests/ui
+            rc=$?
+            "$VENV/bin/python" -m pytest tests/ui
+            rc_ui=$?
+            [ $rc -eq 0 ] && rc=$rc_ui
+        fi
         set -e
         if [ $rc -eq 5 ]; then say "pytest collected no tests"; exit 1; fi
         exit $rc
