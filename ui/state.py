@@ -9,13 +9,19 @@ from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QHeaderView, QSplitter, QWidget
 
 from app.config import config_dir
+from app.fileutil import make_private, make_private_dir
 
 _FILE = "window-state.ini"
 
 
 def _settings() -> QSettings:
     # Beside the machine settings (so CLIENTFILE_HOME isolates it too), never in the registry.
-    return QSettings(str(config_dir() / _FILE), QSettings.Format.IniFormat)
+    path = config_dir() / _FILE
+    if not path.exists():  # private from the start: QSettings rewrites it keeping the file's permissions
+        make_private_dir(path.parent)
+        path.touch()
+        make_private(path)
+    return QSettings(str(path), QSettings.Format.IniFormat)
 
 
 def _load(key: str) -> QByteArray | None:
