@@ -95,3 +95,25 @@ def test_an_archive_open_in_another_process_is_refused_until_that_process_dies(f
         assert Services.build(archive).customers.count() == 0
     finally:
         archive.close()
+
+
+def test_the_window_state_file_of_the_gui_is_private(permissive_umask: None, svc: object, archive_path: Path,
+                                                     qtbot: object) -> None:
+    from ui.idle_lock import IdleLock
+    from ui.main import build_context, create_application
+    from ui.main_window import MainWindow
+
+    home = Path(os.environ["CLIENTFILE_HOME"])
+    app = create_application()
+    ctx = build_context(MachineSettings())
+    ctx.archive_path, ctx.services = archive_path, svc  # type: ignore[assignment]
+    idle = IdleLock(app, 10)
+    window = MainWindow(ctx, idle)
+    window.show()
+    qtbot.waitExposed(window)  # type: ignore[attr-defined]
+    ctx.services = None  # the archive fixture closes its archive; closing the window saves its geometry
+    window.close()
+    idle.uninstall()
+    ini = home / "config" / "window-state.ini"
+    assert ini.exists() and ini.stat().st_size
+    assert _not_private(home, skip=home / "none") == []
