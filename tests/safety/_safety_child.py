@@ -8,6 +8,7 @@ comes once the archive is open; then:
   backup ARCHIVE DEST         create_backup(archive, DEST), "DONE <seconds>"
   rekey ARCHIVE               archive.change_password(old, new), "DONE <seconds>"
   export ARCHIVE OUT          export_all(OUT), printing "PROGRESS <text>" as the exporter reports it
+  importfile ARCHIVE FILE     plan FILE, "PLANNED", then import it in its one transaction, "DONE <seconds>"
   hold ARCHIVE                keep the archive open until killed
 """
 from __future__ import annotations
@@ -64,7 +65,7 @@ def main() -> int:
     mode, path = sys.argv[1], Path(sys.argv[2])
     configure_logging()
     logging.getLogger().setLevel(logging.DEBUG)  # the strictest logging the program can be put in
-    writes = mode in ("import", "write", "export")
+    writes = mode in ("import", "write", "export", "importfile")
     if writes:
         from app.services import Services  # the services (and their imports) only where they are used
     else:
@@ -72,9 +73,16 @@ def main() -> int:
     # The archive is already at the newest schema: skipping the migration check only saves importing alembic.
     archive = open_archive(path, os.environ["CF_OLD_PASSWORD"], upgrade=writes)
     services = Services.build(archive) if writes else None
+    if mode == "importfile":
+        from app.excel import source
+
+        plan = source.plan_file(Path(sys.argv[3]))
+        say("PLANNED")
     say("READY")
     started = time.perf_counter()
-    if mode == "import":
+    if mode == "importfile":
+        services.imports.run(plan)
+    elif mode == "import":
         import_batches(services, int(sys.argv[3]), int(sys.argv[4]))
     elif mode == "write":
         write_marked(services, int(sys.argv[3]))

@@ -136,3 +136,26 @@ def test_kill_during_a_password_change_leaves_the_old_or_the_new_password(fresh_
             archive.close()
     assert "old" in outcomes, outcomes
     print("password change kill outcomes:", outcomes)
+
+
+def test_kill_during_a_one_transaction_file_import_is_all_or_nothing(fresh_archive: Path, tmp_path: Path) -> None:
+    rows = ["姓名,手机,生日,备注"] + [f"文件客户{i},139{i:08d},1980-0{1 + i % 9}-1{i % 9},第{i}行的备注" for i in range(4000)]
+    csv_file = tmp_path / "客户名单.csv"
+    csv_file.write_text("\n".join(rows), encoding="utf-8-sig")
+    pristine = fresh_archive.read_bytes()
+    seen = []
+    for seed in range(4):
+        fresh_archive.write_bytes(pristine)
+        child = start_child("importfile", fresh_archive, csv_file, old=PASSWORD)
+        child.wait_for("READY", timeout=300)
+        time.sleep(random.Random(seed).uniform(0, 1.5))
+        killed = child.kill()
+        archive = _reopened_and_verified(fresh_archive, PASSWORD)
+        try:
+            n = Services.build(archive).customers.count()
+        finally:
+            archive.close()
+        assert n in (0, 4000), n  # one transaction: all or nothing
+        assert n == 4000 or killed
+        seen.append((killed, n))
+    assert any(killed and n == 0 for killed, n in seen), seen  # at least one kill landed inside the import
