@@ -8,16 +8,12 @@ import logging
 from dataclasses import replace
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QMenu,
     QMessageBox,
-    QPushButton,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
@@ -25,58 +21,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.rows import ListQuery
-from ui import state
 from ui.context import AppContext
-from ui.customer_list_filters import FilterBar, TagDialog
 from ui.customer_list_model import COLUMNS, PAGE_SIZE, CustomerTableModel
+from ui.customer_list_widgets import ColumnLayout, EmptyState, FilterBar, SearchEdit, TagDialog
 from ui.error_dialog import action_guard
 
 logger = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 150
 STATE_KEY = "customer_list"
-
-
-class SearchEdit(QLineEdit):
-    """The search box; Down moves into the table, Enter opens the only/first match."""
-
-    down_pressed = Signal()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Hand Down to the table."""
-        if event.key() == Qt.Key.Key_Down:
-            self.down_pressed.emit()
-            return
-        super().keyPressEvent(event)
-
-
-class EmptyState(QWidget):
-    """What an empty archive shows: how to start."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.title_label = QLabel(self.tr("还没有客户卡"))
-        self.title_label.setProperty("role", "title")
-        self.hint_label = QLabel(self.tr("把第一位客户记下来，或者把现有的 Excel 客户名单导入进来。\n"
-                                         "每次拜访后记一笔，档案会越记越有用。"))
-        self.hint_label.setProperty("role", "hint")
-        self.new_person_button = QPushButton(self.tr("新建第一张客户卡"))
-        self.new_person_button.setProperty("role", "primary")
-        self.new_org_button = QPushButton(self.tr("新建单位客户"))
-        self.import_button = QPushButton(self.tr("导入Excel…"))
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        for button in (self.new_person_button, self.new_org_button, self.import_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        for label in (self.title_label, self.hint_label):
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            layout.addWidget(label)
-        layout.addSpacing(12)
-        layout.addLayout(buttons)
-        layout.addStretch(2)
 
 
 class CustomerListPage(QWidget):
@@ -106,6 +59,9 @@ class CustomerListPage(QWidget):
         self.search_timer = QTimer(self)
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(SEARCH_DELAY_MS)
+        self.count_timer = QTimer(self)  # the total after the first page is painted
+        self.count_timer.setSingleShot(True)
+        self.count_timer.setInterval(0)
         self.model = CustomerTableModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -117,23 +73,11 @@ class CustomerListPage(QWidget):
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        self._setup_header(self.table.horizontalHeader())
+        self.columns = ColumnLayout(self.table.horizontalHeader(), STATE_KEY, self)
         self.empty_state = EmptyState()
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty_state)
-
-    def _setup_header(self, header: QHeaderView) -> None:
-        header.setSectionsMovable(True)
-        header.setSectionsClickable(True)
-        header.setSortIndicatorShown(True)
-        header.setHighlightSections(False)
-        header.setStretchLastSection(True)
-        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        for i, column in enumerate(COLUMNS):
-            header.resizeSection(i, column.width)  # fixed widths: never measure 100k rows
-        header.setSortIndicator(1, Qt.SortOrder.AscendingOrder)
-        state.restore_header(STATE_KEY, header)
 
     def _build_layout(self) -> None:
         top = QHBoxLayout()
@@ -150,6 +94,8 @@ class CustomerListPage(QWidget):
         self.search_edit.returnPressed.connect(self._open_from_search)
         self.search_edit.down_pressed.connect(self._focus_table)
         self.search_timer.timeout.connect(self.requery)
+        self.count_timer.timeout.connect(self._count_later)
+        self.model.total_known.connect(self._show_counts)
         self.filters.changed.connect(self.requery)
         self.filters.tags_wanted.connect(self._load_tags)
         self.table.activated.connect(self._open_index)
@@ -159,9 +105,6 @@ class CustomerListPage(QWidget):
         self.model.modelReset.connect(self.selection_changed)
         header = self.table.horizontalHeader()
         header.sortIndicatorChanged.connect(self._on_sort)
-        header.customContextMenuRequested.connect(self._header_menu)
-        header.sectionMoved.connect(self._save_header)
-        header.sectionResized.connect(self._save_header)
         self.empty_state.new_person_button.clicked.connect(self._new_person)
         self.empty_state.new_org_button.clicked.connect(self._new_org)
         self.empty_state.import_button.clicked.connect(self._import_excel)
@@ -188,6 +131,7 @@ class CustomerListPage(QWidget):
     def clear(self) -> None:
         """Forget every row and every typed word (the archive is being locked); remembered for reload."""
         self.search_timer.stop()
+        self.count_timer.stop()
         self._resume = (self.search_edit.text(), self._query())
         self.search_edit.blockSignals(True)
         self.search_edit.clear()
@@ -218,22 +162,32 @@ class CustomerListPage(QWidget):
         base = self.filters.query(search=self.search_edit.text().strip())
         return replace(base, sort=column.sort or "name", descending=descending, limit=PAGE_SIZE)
 
-    def requery(self) -> None:
-        """Run the query now and show its first page."""
+    def requery(self, resort: bool = False) -> None:
+        """Run the query now and show its first page; the total is counted right after the repaint."""
         self.search_timer.stop()
         if not self.ctx.is_open:
             return
-        query = self._query()
         with action_guard(self, self.tr("客户列表")):
-            self.model.load(self.ctx.svc.customers.list, query)
-        self._show_counts(query)
+            self.model.load(self.ctx.svc.customers.list, self._query(), resort=resort)
+        if not self.model.total_is_known:
+            self._show_counts()
+            self.count_timer.start()
 
-    def _show_counts(self, query: ListQuery) -> None:
-        total = self.model.total
+    def _count_later(self) -> None:
+        if self.ctx.is_open:
+            with action_guard(self, self.tr("客户列表")):
+                self.model.count_total()  # total_known → _show_counts
+
+    def _show_counts(self, *_: object) -> None:
+        query, total, exact = self.model.query, self.model.rowCount(), self.model.total_is_known
+        if exact:
+            total = self.model.total
         filtered = bool(query.search or query.grades or query.deal_status or query.stage or query.tag
                         or query.tier or query.kind)
-        self.stack.setCurrentWidget(self.empty_state if total == 0 and not filtered else self.table)
-        if filtered:
+        self.stack.setCurrentWidget(self.empty_state if exact and total == 0 and not filtered else self.table)
+        if not exact:
+            text = self.tr("找到 {n} 位以上客户").format(n=total)
+        elif filtered:
             text = self.tr("找到 {n} 位客户").format(n=total) if total else self.tr("没有找到符合条件的客户")
         else:
             text = self.tr("共 {n} 位客户").format(n=total)
@@ -245,8 +199,8 @@ class CustomerListPage(QWidget):
             header.blockSignals(True)
             header.setSortIndicator(1, Qt.SortOrder.AscendingOrder)
             header.blockSignals(False)
-        state.save_header(STATE_KEY, header)
-        self.requery()
+        self.columns.save()
+        self.requery(resort=True)
 
     def _data_changed(self, *_: object) -> None:
         if not self.ctx.is_open:
@@ -260,7 +214,6 @@ class CustomerListPage(QWidget):
         selected = self.selected_customer_ids()
         with action_guard(self, self.tr("客户列表")):
             self.model.reload()
-        self._show_counts(self.model.query)
         self._select_ids(selected)
 
     def showEvent(self, event: object) -> None:
@@ -424,39 +377,3 @@ class CustomerListPage(QWidget):
             self.add_tag()
         elif kind == "delete":
             self.delete_selected()
-
-    def _header_menu(self, pos: QPoint) -> None:
-        header = self.table.horizontalHeader()
-        menu = QMenu(self)
-        for i, column in enumerate(COLUMNS):
-            action = menu.addAction(self.tr(column.title))
-            action.setCheckable(True)
-            action.setChecked(not header.isSectionHidden(i))
-            action.setEnabled(column.field != "name")  # the name always stays visible
-            action.setData(i)
-        menu.addSeparator()
-        menu.addAction(self.tr("恢复默认列")).setData(-1)
-        chosen = menu.exec(header.mapToGlobal(pos))
-        menu.deleteLater()
-        if chosen is None:
-            return
-        if chosen.data() == -1:
-            self._reset_columns()
-        else:
-            self._set_column_visible(int(chosen.data()), chosen.isChecked())
-
-    def _save_header(self, *_: object) -> None:
-        state.save_header(STATE_KEY, self.table.horizontalHeader())
-
-    def _set_column_visible(self, section: int, visible: bool) -> None:
-        header = self.table.horizontalHeader()
-        header.setSectionHidden(section, not visible)
-        self._save_header()
-
-    def _reset_columns(self) -> None:
-        header = self.table.horizontalHeader()
-        for i, column in enumerate(COLUMNS):
-            header.setSectionHidden(i, False)
-            header.moveSection(header.visualIndex(i), i)
-            header.resizeSection(i, column.width)
-        self._save_header()

@@ -10,6 +10,7 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -24,6 +25,9 @@ from ui.error_dialog import CrashHandler
 from ui.events import Bus
 from ui.fonts import install_app_font
 from ui.style import apply_style
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
 
 logger = logging.getLogger(__name__)
 
@@ -122,12 +126,23 @@ def _start_path(args: argparse.Namespace, machine: MachineSettings) -> Path | No
     return None
 
 
-def run(args: argparse.Namespace) -> int:
-    """Start the desktop app; returns the exit code."""
+def show_main_window(app: QApplication, ctx: AppContext) -> MainWindow:
+    """The main window over an open context, with the idle lock and the background page check."""
     from ui.background_check import BackgroundVerifier
     from ui.idle_lock import IdleLock
     from ui.main_window import MainWindow
 
+    idle = IdleLock(app, ctx.machine.idle_lock_minutes)
+    window = MainWindow(ctx, idle)
+    idle.busy = window.is_busy  # slow work in progress postpones the idle lock
+    window.show()
+    verifier = BackgroundVerifier(window, ctx)
+    verifier.start()  # large archives: the full page check runs now, in the background
+    return window
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start the desktop app; returns the exit code."""
     app = create_application()
     ctx = build_context(MachineSettings.load())
     crash = CrashHandler(lambda: close_context(ctx))
@@ -137,14 +152,10 @@ def run(args: argparse.Namespace) -> int:
         if archive is None:
             return 0
         use_archive(ctx, archive)
-        idle = IdleLock(app, ctx.machine.idle_lock_minutes)
-        window = MainWindow(ctx, idle)
-        idle.busy = window.is_busy  # slow work in progress postpones the idle lock
-        window.show()
-        verifier = BackgroundVerifier(window, ctx)
-        verifier.start()  # large archives: the full page check runs now, in the background
+        window = show_main_window(app, ctx)
         code = app.exec()
-        idle.uninstall()
+        if window.idle_lock is not None:
+            window.idle_lock.uninstall()
         return code
     finally:
         close_context(ctx)

@@ -5,7 +5,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import fields, replace
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, case, delete, func, insert, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, delete, func, insert, null, or_, select
 from sqlalchemy.orm import Session
 
 from app import search
@@ -66,9 +66,19 @@ _SORT_COLUMNS = {
 }
 
 
-def apply_filters(stmt: Select, query: ListQuery, *, deleted: bool = False) -> Select:
-    """The WHERE clauses of a list query (shared by the page, the count and exports)."""
-    stmt = stmt.where(Customer.deleted_at.is_not(None) if deleted else Customer.deleted_at.is_(None))
+def apply_filters(stmt: Select, query: ListQuery, *, deleted: bool = False, walk_sort_index: bool = False) -> Select:
+    """The WHERE clauses of a list query (shared by the page, the count and exports).
+
+    walk_sort_index: keep the 'not deleted' test out of SQLite's index choice. It matches nearly every card,
+    but taken as an indexed equality it makes SQLite fetch and sort all of them instead of walking the sort
+    column's own index (sorting 100k cards by 手机: 300 ms → under 1 ms).
+    """
+    if deleted:
+        stmt = stmt.where(Customer.deleted_at.is_not(None))
+    elif walk_sort_index:
+        stmt = stmt.where(func.coalesce(Customer.deleted_at, null()).is_(None))
+    else:
+        stmt = stmt.where(Customer.deleted_at.is_(None))
     if query.grades:
         stmt = stmt.where(Customer.grade.in_(query.grades))
     for column, value in ((Customer.deal_status, query.deal_status), (Customer.stage, query.stage),
@@ -331,19 +341,25 @@ class CustomerService(ServiceBase):
             return [DeletedRow(*r) for r in rows]
 
     # ----- reading -------------------------------------------------------------------------
-    def list(self, query: ListQuery | None = None) -> Page:
-        """One page of the customer list; filtering, search and sorting happen in SQL."""
+    def list(self, query: ListQuery | None = None, *, count: bool = True) -> Page:
+        """One page of the customer list; filtering, search and sorting happen in SQL.
+
+        count=False leaves out the total (Page.total is then -1): a search scans the index once, not twice,
+        when the caller already knows the total or fetches it later (the list's next pages, a new sort).
+        """
         query = query or ListQuery()
         column = _SORT_COLUMNS.get(query.sort, Customer.name_pinyin)
         order = column.desc().nulls_last() if query.descending else column.asc().nulls_last()
+        tiebreak = Customer.id.desc() if query.descending else Customer.id  # index order both ways
         stmt = select(Customer.id, Customer.card_no, Customer.name, Customer.kind, Customer.grade,
                       Customer.deal_status, Customer.stage, Customer.mobile, Customer.company,
                       Customer.last_contact_at, Customer.next_appointment_at, _tags_column(),
                       Customer.asset_tier, Customer.deleted_at)
-        stmt = apply_filters(stmt, query).order_by(order, Customer.id).offset(query.offset).limit(query.limit)
+        stmt = (apply_filters(stmt, query, walk_sort_index=column is not Customer.name_pinyin)
+                .order_by(order, tiebreak).offset(query.offset).limit(query.limit))
         with self.read() as s:
-            rows = tuple(CustomerRow(*r[:11], r[11] or "", *r[12:]) for r in s.execute(stmt))
-            total = s.scalar(apply_filters(select(func.count(Customer.id)), query)) or 0
+            rows = tuple(CustomerRow(*r[:11], r[11] or "", *r[12:]) for r in s.execute(stmt)) if query.limit else ()
+            total = (s.scalar(apply_filters(select(func.count(Customer.id)), query)) or 0) if count else -1
         return Page(rows=rows, total=total, offset=query.offset)
 
     def ids(self, query: ListQuery) -> list[int]:

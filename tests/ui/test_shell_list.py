@@ -50,9 +50,9 @@ def test_typing_is_debounced_into_one_query(qtbot, main_window, svc, monkeypatch
     seen: list[str] = []
     real = svc.customers.list
 
-    def counting(query: ListQuery) -> object:
+    def counting(query: ListQuery, *, count: bool = True) -> object:
         seen.append(query.search)
-        return real(query)
+        return real(query, count=count)
 
     monkeypatch.setattr(svc.customers, "list", counting)
     qtbot.keyClicks(page.search_edit, "zwj")  # three keystrokes well inside 150 ms
@@ -150,7 +150,7 @@ def test_batch_grade_tag_and_delete(qtbot, main_window, svc, answer_modal, ime_t
     page.table.clearSelection()
     page.table.selectRow(0)
     target = page.selected_customer_ids()[0]
-    from ui.customer_list_filters import TagDialog
+    from ui.customer_list_widgets import TagDialog
 
     def give_tag(dialog):
         ime_type(dialog.tag_combo.lineEdit(), "转介绍来源")
@@ -173,12 +173,57 @@ def test_columns_can_be_hidden_and_moved_and_are_remembered(qtbot, main_window, 
 
     page = _list(main_window, svc)
     header = page.table.horizontalHeader()
-    page._set_column_visible(COLUMN_INDEX["stage"], False)
+    page.columns.set_visible(COLUMN_INDEX["stage"], False)
     header.moveSection(header.visualIndex(COLUMN_INDEX["mobile"]), 0)
     again = CustomerListPage(shell_ctx)
     qtbot.addWidget(again)
     h2 = again.table.horizontalHeader()
     assert h2.isSectionHidden(COLUMN_INDEX["stage"])
     assert h2.logicalIndex(0) == COLUMN_INDEX["mobile"]
-    again._reset_columns()
+    again.columns.reset()
     assert not h2.isSectionHidden(COLUMN_INDEX["stage"]) and h2.logicalIndex(0) == 0
+
+
+def test_total_follows_the_first_page_and_a_new_sort_does_not_count_again(qtbot, main_window, svc, monkeypatch):
+    svc.customers.create_many([CustomerInput(name=f"客户{i:04d}", mobile=f"1390000{i:04d}") for i in range(450)])
+    page = _list(main_window, svc)
+    calls: list[tuple[int, bool]] = []
+    real = svc.customers.list
+
+    def recording(query: ListQuery, *, count: bool = True) -> object:
+        calls.append((query.limit, count))
+        return real(query, count=count)
+
+    monkeypatch.setattr(svc.customers, "list", recording)
+    qtbot.keyClicks(page.search_edit, "kh")  # pinyin of 客户: every card matches
+    qtbot.waitUntil(lambda: "找到 450 位客户" in page.count_label.text(), timeout=3000)
+    assert calls == [(200, False), (0, True)]  # the page first (one index scan), then the count
+    calls.clear()
+    page.table.horizontalHeader().setSortIndicator(COLUMN_INDEX["mobile"], Qt.SortOrder.DescendingOrder)
+    assert calls == [(200, False)] and page.model.total == 450
+    assert page.model.row_at(0).mobile == "13900000449"
+    calls.clear()
+    page.table.scrollToBottom()
+    qtbot.waitUntil(lambda: page.model.rowCount() >= 400, timeout=3000)
+    assert all(not count for _, count in calls)  # further pages never count again
+
+
+def test_service_pages_sort_both_ways_without_gaps_and_can_skip_the_count(svc):
+    """The list's SQL contract: pages of a sort with many ties join up exactly, both directions."""
+    svc.customers.create_many([CustomerInput(name=f"客户{i:03d}", grade="ABCD"[i % 4], grade_manual=True)
+                               for i in range(130)])
+
+    def all_pages(descending: bool) -> list[int]:
+        ids, offset = [], 0
+        while True:
+            page = svc.customers.list(ListQuery(sort="grade", descending=descending, offset=offset, limit=40),
+                                      count=False)
+            assert page.total == -1
+            if not page.rows:
+                return ids
+            ids += [r.id for r in page.rows]
+            offset += len(page.rows)
+
+    up, down = all_pages(False), all_pages(True)
+    assert len(set(up)) == 130 and down == up[::-1]
+    assert svc.customers.list(ListQuery(limit=0)).total == 130

@@ -1,13 +1,18 @@
-"""The quick filters above the customer list (grade, 成交状态, 阶段, 标签, 资产层级, 类型) and the tag dialog."""
+"""The widgets around the customer list: search box, quick filters (grade, 成交状态, 阶段, 标签, 资产层级, 类型),
+the empty-archive state and the tag dialog."""
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QObject, QPoint, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
+    QLineEdit,
+    QMenu,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -15,6 +20,50 @@ from PySide6.QtWidgets import (
 
 from app.enums import DealStatus, Grade, Kind, Stage, Tier
 from app.rows import ListQuery
+from ui import state
+from ui.customer_list_model import COLUMN_INDEX, COLUMNS
+
+
+class SearchEdit(QLineEdit):
+    """The search box; Down moves into the table, Enter opens the only/first match."""
+
+    down_pressed = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Hand Down to the table."""
+        if event.key() == Qt.Key.Key_Down:
+            self.down_pressed.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class EmptyState(QWidget):
+    """What an empty archive shows: how to start."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title_label = QLabel(self.tr("还没有客户卡"))
+        self.title_label.setProperty("role", "title")
+        self.hint_label = QLabel(self.tr("把第一位客户记下来，或者把现有的 Excel 客户名单导入进来。\n"
+                                         "每次拜访后记一笔，档案会越记越有用。"))
+        self.hint_label.setProperty("role", "hint")
+        self.new_person_button = QPushButton(self.tr("新建第一张客户卡"))
+        self.new_person_button.setProperty("role", "primary")
+        self.new_org_button = QPushButton(self.tr("新建单位客户"))
+        self.import_button = QPushButton(self.tr("导入Excel…"))
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for button in (self.new_person_button, self.new_org_button, self.import_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        for label in (self.title_label, self.hint_label):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            layout.addWidget(label)
+        layout.addSpacing(12)
+        layout.addLayout(buttons)
+        layout.addStretch(2)
 
 
 class LazyComboBox(QComboBox):
@@ -166,3 +215,61 @@ class TagDialog(QDialog):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return dialog.tag_combo.currentText().strip() or None
+
+
+class ColumnLayout(QObject):
+    """The list header: fixed starting widths, movable columns, a hide/show menu, remembered (ui.state)."""
+
+    def __init__(self, header: QHeaderView, key: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.header, self.key = header, key
+        header.setSectionsMovable(True)
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        for i, column in enumerate(COLUMNS):
+            header.resizeSection(i, column.width)  # fixed widths: never measure 100k rows
+        header.setSortIndicator(COLUMN_INDEX["name"], Qt.SortOrder.AscendingOrder)
+        state.restore_header(key, header)
+        header.customContextMenuRequested.connect(self.show_menu)
+        header.sectionMoved.connect(self.save)
+        header.sectionResized.connect(self.save)
+
+    def save(self, *_: object) -> None:
+        """Remember order, widths, hidden columns and the sort indicator."""
+        state.save_header(self.key, self.header)
+
+    def show_menu(self, pos: QPoint) -> None:
+        """Tick columns to show or hide them; 恢复默认列 puts everything back."""
+        menu = QMenu(self.header)
+        for i, column in enumerate(COLUMNS):
+            action = menu.addAction(self.tr(column.title))
+            action.setCheckable(True)
+            action.setChecked(not self.header.isSectionHidden(i))
+            action.setEnabled(column.field != "name")  # the name always stays visible
+            action.setData(i)
+        menu.addSeparator()
+        menu.addAction(self.tr("恢复默认列")).setData(-1)
+        chosen = menu.exec(self.header.mapToGlobal(pos))
+        menu.deleteLater()
+        if chosen is None:
+            return
+        if chosen.data() == -1:
+            self.reset()
+        else:
+            self.set_visible(int(chosen.data()), chosen.isChecked())
+
+    def set_visible(self, section: int, visible: bool) -> None:
+        """Show or hide one column."""
+        self.header.setSectionHidden(section, not visible)
+        self.save()
+
+    def reset(self) -> None:
+        """Every column shown, in the original order and widths."""
+        for i, column in enumerate(COLUMNS):
+            self.header.setSectionHidden(i, False)
+            self.header.moveSection(self.header.visualIndex(i), i)
+            self.header.resizeSection(i, column.width)
+        self.save()
