@@ -356,6 +356,7 @@ class CustomerListPage(QWidget):
         for grade in "ABCD":
             grades.addAction(self.tr("{g} 类").format(g=grade)).setData(("grade", grade))
         menu.addAction(self.tr("添加标签…")).setData(("tag",))
+        menu.addAction(self.tr("打印…")).setData(("print",))
         menu.addSeparator()
         menu.addAction(self.tr("删除（移入回收站）…")).setData(("delete",))
         for action in menu.actions()[:2]:
@@ -377,3 +378,5 @@ class CustomerListPage(QWidget):
             self.add_tag()
         elif kind == "delete":
             self.delete_selected()
+        elif kind == "print":
+            self.print_selected()
