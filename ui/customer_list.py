@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -99,6 +99,7 @@ class CustomerListPage(QWidget):
         self.filters.changed.connect(self.requery)
         self.filters.tags_wanted.connect(self._load_tags)
         self.table.activated.connect(self._open_index)
+        self.table.installEventFilter(self)  # Enter opens the card on every platform (macOS has no activated)
         self.table.customContextMenuRequested.connect(self._row_menu)
         # Bound methods and signals only: a lambda holding self is a cycle PySide 6.12 may free twice.
         self.table.selectionModel().selectionChanged.connect(self.selection_changed)
@@ -251,6 +252,16 @@ class CustomerListPage(QWidget):
         else:
             self._focus_table()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Enter or Return on the table opens the current card."""
+        if (watched is self.table and event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):  # type: ignore[attr-defined]
+            index = self.table.currentIndex()
+            if index.isValid():
+                self.open_card(self.model.id_at(index.row()))
+            return True
+        return super().eventFilter(watched, event)
+
     def _open_index(self, index: QModelIndex) -> None:
         self.open_card(self.model.id_at(index.row()))
 
@@ -334,15 +345,10 @@ class CustomerListPage(QWidget):
         return QMessageBox.question(self, self.tr("批量操作"), text) == QMessageBox.StandardButton.Yes
 
     def _import_excel(self) -> None:
-        try:
-            from ui.import_wizard import import_excel  # type: ignore[import-not-found]
-        except ImportError:
-            QMessageBox.information(self, self.tr("导入Excel"),
-                                    self.tr("Excel 导入功能即将推出：届时可以把现有的客户名单直接导入。"))
-            return
+        from ui.import_wizard import import_excel  # lazy: the wizard loads on first use
+
         import_excel(self.window(), self.ctx)
 
-    # ----- menus ---------------------------------------------------------------------------------------
     def _row_menu(self, pos: QPoint) -> None:
         ids = self.selected_customer_ids()
         if not ids:

@@ -227,3 +227,21 @@ def test_service_pages_sort_both_ways_without_gaps_and_can_skip_the_count(svc):
     up, down = all_pages(False), all_pages(True)
     assert len(set(up)) == 130 and down == up[::-1]
     assert svc.customers.list(ListQuery(limit=0)).total == 130
+
+
+def test_enter_and_double_click_open_the_card(qtbot, main_window, svc):
+    from ui.card_registry import CardRegistry
+
+    first, second = _add(svc, "甲", "乙")
+    page = _list(main_window, svc)
+    page.table.setFocus()
+    page.table.selectRow(page.model.row_of_id(first))
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    registry = CardRegistry.of(main_window.ctx)
+    qtbot.waitUntil(lambda: registry.find(first) is not None, timeout=5000)
+    row = page.model.row_of_id(second)
+    rect = page.table.visualRect(page.model.index(row, 1))
+    qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())  # a double-click
+    qtbot.mouseDClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())  # starts as a click
+    qtbot.waitUntil(lambda: registry.find(second) is not None, timeout=5000)
+    assert registry.find(second).customer_id == second
