@@ -103,23 +103,23 @@ def first_archive(args: argparse.Namespace, machine: MachineSettings) -> Archive
             QMessageBox.warning(None, APP_NAME_ZH, str(error))
             return None
     path = _start_path(args, machine)
-    if path is not None:
+    if path is not None and path.exists():
         answer = UnlockDialog.ask(None, machine, path)
         if answer is not WELCOME:
             return answer  # type: ignore[return-value]
-    return WelcomeDialog.ask(None, machine)
+        path = None
+    return WelcomeDialog.ask(None, machine, path)  # a missing --archive PATH is offered as the new file
 
 
 def _start_path(args: argparse.Namespace, machine: MachineSettings) -> Path | None:
-    """The archive to unlock at start, or None for the welcome dialog (first start, or the file is gone)."""
+    """--archive PATH (existing or not), the last archive, the default one, or None for a first start."""
     given = getattr(args, "archive", None)
     if given:
         path = Path(given).expanduser()
-        if path.exists():
-            return path
-        QMessageBox.information(None, APP_NAME_ZH, QApplication.translate(
-            "Main", "找不到档案文件：\n{path}\n\n可以在下一步新建档案，或打开其他档案。").format(path=path))
-        return None
+        if not path.exists():
+            QMessageBox.information(None, APP_NAME_ZH, QApplication.translate(
+                "Main", "找不到档案文件：\n{path}\n\n可以在下一步在这个位置新建档案，或打开其他档案。").format(path=path))
+        return path
     for candidate in (machine.last_archive, str(default_archive_path())):
         if candidate and Path(candidate).exists():
             return Path(candidate)

@@ -103,9 +103,10 @@ def free_archive_path(preferred: Path) -> Path:
 class WelcomeDialog(QDialog):
     """The first-start dialog."""
 
-    def __init__(self, parent: QWidget | None, machine: MachineSettings) -> None:
+    def __init__(self, parent: QWidget | None, machine: MachineSettings, location: Path | None = None) -> None:
         super().__init__(parent)
         self.machine = machine
+        self._suggested = location or free_archive_path(default_archive_path())
         self.archive: Archive | None = None
         self.setWindowTitle(self.tr("欢迎使用 客户档案"))
         self._build_widgets()
@@ -114,9 +115,9 @@ class WelcomeDialog(QDialog):
         self.resize(620, 0)
 
     @classmethod
-    def ask(cls, parent: QWidget | None, machine: MachineSettings) -> Archive | None:
-        """The archive the user created or opened, or None."""
-        dialog = cls(parent, machine)
+    def ask(cls, parent: QWidget | None, machine: MachineSettings, location: Path | None = None) -> Archive | None:
+        """The archive the user created or opened, or None; `location` is offered for a new archive."""
+        dialog = cls(parent, machine, location)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return dialog.archive
@@ -128,7 +129,7 @@ class WelcomeDialog(QDialog):
             "客户档案把您的客户卡、拜访记录和成交记录加密保存在这台电脑上的一个文件里。\n"
             "第一次使用，请新建一个档案并设置密码："))
         self.intro_label.setWordWrap(True)
-        self.location_edit = QLineEdit(str(free_archive_path(default_archive_path())))
+        self.location_edit = QLineEdit(str(self._suggested))
         self.browse_button = QPushButton(self.tr("选择位置…"))
         self.password_fields = NewPasswordFields()
         self.error_label = QLabel()

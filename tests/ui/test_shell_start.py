@@ -201,3 +201,24 @@ def test_clientfile_archive_path_runs_the_app_on_that_archive(archive_path):
     stored = MachineSettings.load()
     assert stored.last_archive == str(archive_path.resolve())
     open_archive(archive_path, PASSWORD).close()  # closed cleanly: the lock was released
+
+
+def test_missing_archive_argument_is_offered_as_the_new_file(qtbot, shell_app, tmp_path, answer_modal):
+    from PySide6.QtWidgets import QMessageBox
+
+    wanted = tmp_path / "U盘" / "我的客户.cfdb"
+    told = answer_modal(QMessageBox, lambda box: box.accept())
+    seen = {}
+
+    def create(dialog: WelcomeDialog) -> None:
+        seen["location"] = dialog.location_edit.text()
+        _fill_new(qtbot, dialog, NEW_PASSWORD)
+        qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+
+    answer_modal(WelcomeDialog, create)
+    archive = first_archive(_args(archive=str(wanted)), MachineSettings())
+    told.check()
+    assert "找不到档案文件" in told.texts[0]
+    assert seen["location"] == str(wanted)
+    assert archive is not None and archive.path == wanted
+    archive.close()
