@@ -188,13 +188,13 @@ def plan_child(sheet: ChildSheet, table: Table) -> SheetPlan | None:
 def _child_row(sheet: ChildSheet, by_key: dict[str, Field], table: Table, index: int,
                cells: Sequence[object], columns: Sequence[tuple[int, str, str]]) -> PlannedRow:
     number = table.number(index)
-    row = PlannedRow(index=index, number=number, values={})
+    row = PlannedRow(index=index, number=number, values={}, raw=cells,
+                     col_of={key: i for i, key, _ in columns})
     label_of = {key: label for _, key, label in columns}
     for col, key, label in columns:
         cell = cells[col] if col < len(cells) else None
         if v.is_blank(cell):
             continue
-        row.cells[key] = v.text(cell)
         try:
             row.values[key] = by_key[key].parse(cell, by_key[key].label)
         except ValidationError as exc:
