@@ -330,18 +330,15 @@ class BackupMenu(QObject):
 
     def __init__(self, window: QMainWindow, ctx: AppContext) -> None:
         super().__init__(window)
-        from ui.backup_settings import backup_settings
-        from ui.restore_dialog import restore_from_menu
-
         self.window, self.ctx = window, ctx
-        self.backup_now = self._action(self.tr("立即备份"), lambda: backup_now(window, ctx),
-                                       self.tr("马上写一个已校验的加密备份到备份文件夹"), "Ctrl+Shift+B")
-        self.backup_elsewhere = self._action(self.tr("备份到其他位置…"), lambda: backup_elsewhere(window, ctx),
-                                             self.tr("把加密备份写到U盘或其他文件夹，可单独设密码"))
-        self.restore = self._action(self.tr("从备份恢复…"), lambda: restore_from_menu(window, ctx),  # type: ignore[arg-type]
-                                    self.tr("用备份替换当前档案（先保留一份），或恢复成新档案"))
-        self.settings = self._action(self.tr("备份设置…"), lambda: backup_settings(window, ctx),
-                                     self.tr("备份文件夹和自动备份间隔"))
+        tr = self.tr
+        self.backup_now = self._action(tr("立即备份"), self._backup_now, tr("马上写一个已校验的加密备份到备份文件夹"),
+                                       "Ctrl+Shift+B")
+        self.backup_elsewhere = self._action(tr("备份到其他位置…"), self._backup_elsewhere,
+                                             tr("把加密备份写到U盘或其他文件夹，可单独设密码"))
+        self.restore = self._action(tr("从备份恢复…"), self._restore,
+                                    tr("用备份替换当前档案（先保留一份），或恢复成新档案"))
+        self.settings = self._action(tr("备份设置…"), self._settings, tr("备份文件夹和自动备份间隔"))
         self.needs_archive = [self.backup_now, self.backup_elsewhere]
 
     def _action(self, text: str, slot: Callable[[], object], tip: str, shortcut: str | None = None) -> QAction:
@@ -350,9 +347,25 @@ class BackupMenu(QObject):
             action.setShortcut(QKeySequence(shortcut))
         action.setStatusTip(tip)
         action.setToolTip(tip)
-        action.triggered.connect(lambda _checked=False: slot())
+        action.triggered.connect(slot)  # bound methods only: a lambda holding the window double-frees on delete
         self.window.addAction(action)
         return action
+
+    def _backup_now(self) -> None:
+        backup_now(self.window, self.ctx)
+
+    def _backup_elsewhere(self) -> None:
+        backup_elsewhere(self.window, self.ctx)
+
+    def _restore(self) -> None:
+        from ui.restore_dialog import restore_from_menu
+
+        restore_from_menu(self.window, self.ctx)  # type: ignore[arg-type]
+
+    def _settings(self) -> None:
+        from ui.backup_settings import backup_settings
+
+        backup_settings(self.window, self.ctx)
 
     def install(self) -> None:
         """Insert the actions into the first menu (文件) before its first separator; follow the lock."""
