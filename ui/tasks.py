@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from app.progress import Cancelled
@@ -39,19 +39,24 @@ class _Worker(QObject):
 
 
 class TaskRunner(QObject):
-    """Runs one function in a thread with a modal progress dialog; blocks in a local event loop."""
+    """Runs one function in a thread with a modal progress dialog; blocks in a local event loop.
+
+    The worker's signals are connected to slots of this GUI-thread object, so Qt queues them: the
+    dialog is only touched on the GUI thread, and a worker that finishes before the local loop starts
+    still ends it (its queued `finished` is delivered once the loop runs).
+    """
 
     def __init__(self, parent: QWidget | None, title: str) -> None:
         super().__init__(parent)
         self._parent, self._title = parent, title
         self.result: Any = None
         self.error: BaseException | None = None
+        self._dialog: QProgressDialog | None = None
+        self._loop: QEventLoop | None = None
 
     def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run fn(*args, progress=..., **kwargs); returns its result, raises its exception."""
-        from PySide6.QtCore import QEventLoop
-
-        dialog = QProgressDialog(self._title, self.tr("取消"), 0, 0, self._parent)
+        self._dialog = dialog = QProgressDialog(self._title, self.tr("取消"), 0, 0, self._parent)
         dialog.setWindowTitle(self._title)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(300)
@@ -60,31 +65,36 @@ class TaskRunner(QObject):
         thread = QThread()
         worker = _Worker(fn, args, kwargs)
         worker.moveToThread(thread)
-        loop = QEventLoop()
-
-        def on_progress(done: int, total: int, text: str) -> None:
-            dialog.setMaximum(max(total, 0))
-            dialog.setValue(min(done, total) if total else 0)
-            if text:
-                dialog.setLabelText(text)
-
-        def on_finished(result: Any, error: BaseException | None) -> None:
-            self.result, self.error = result, error
-            thread.quit()
-            loop.quit()
-
-        worker.progressed.connect(on_progress)
-        worker.finished.connect(on_finished)
+        self._loop = QEventLoop()
+        worker.progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+        worker.finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
         dialog.canceled.connect(worker.cancel_event.set)
         thread.started.connect(worker.run)
         thread.start()
-        loop.exec()
+        self._loop.exec()
+        thread.quit()
         thread.wait()
         dialog.close()
         dialog.deleteLater()
+        self._dialog = None
         if self.error is not None:
             raise self.error
         return self.result
+
+    @Slot(int, int, str)
+    def _on_progress(self, done: int, total: int, text: str) -> None:
+        if self._dialog is None:
+            return
+        self._dialog.setMaximum(max(total, 0))
+        self._dialog.setValue(min(done, total) if total else 0)
+        if text:
+            self._dialog.setLabelText(text)
+
+    @Slot(object, object)
+    def _on_finished(self, result: Any, error: BaseException | None) -> None:
+        self.result, self.error = result, error
+        if self._loop is not None:
+            self._loop.quit()
 
 
 def run_task(parent: QWidget | None, title: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
