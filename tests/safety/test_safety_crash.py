@@ -135,7 +135,6 @@ def test_kill_during_a_password_change_leaves_the_old_or_the_new_password(fresh_
         finally:
             archive.close()
     assert "old" in outcomes, outcomes
-    print("password change kill outcomes:", outcomes)
 
 
 def test_kill_during_a_one_transaction_file_import_is_all_or_nothing(fresh_archive: Path, tmp_path: Path) -> None:
