@@ -11,6 +11,7 @@ _SPACES = re.compile(r"[\s\-－—()（）.·]+")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SERVICE = re.compile(r"^(400|800)\d{7}$")
+_STORED_LANDLINE = re.compile(r"^(?:0(?:10|2\d|[3-9]\d{2})-\d{7,8}|400-\d{3}-\d{4}|800-\d{3}-\d{4})(?:-\d{1,6})?$")
 
 
 def _strip_country(raw: str) -> str:
@@ -48,6 +49,8 @@ def normalise_landline(raw: str, field: str = "电话") -> str:
     if not raw or not raw.strip():
         return ""
     text = raw.strip()
+    if _STORED_LANDLINE.match(text):  # our own stored form must survive being saved again
+        return text
     ext = ""
     m = re.search(r"(?:转|分机|ext\.?|x|#)\s*(\d{1,6})\s*$", text, re.IGNORECASE)
     if m:
