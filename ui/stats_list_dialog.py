@@ -79,8 +79,11 @@ class CustomerListDialog(QDialog):
         self.buttons.rejected.connect(self.close)
         self.ctx.bus.archive_locked.connect(self.close)  # a snapshot of the click; it never outlives the lock
 
-    def _fetch(self, query: ListQuery) -> Page:
-        """One page of the listed customers: a slice of the ids, read through the customer list's query."""
+    def _fetch(self, query: ListQuery, *, count: bool = True) -> Page:
+        """One page of the listed customers: a slice of the ids, read through the customer list's query.
+
+        The total is always known here (the ids), so `count` (the list model's hint) changes nothing.
+        """
         chunk = self.ids[query.offset:query.offset + query.limit]
         if not chunk:
             return Page(rows=(), total=len(self.ids), offset=query.offset)
