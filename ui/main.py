@@ -16,17 +16,17 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_NAME, APP_NAME_ZH
-from app.archive import Archive
 from app.config import MachineSettings, default_archive_path
 from app.errors import AppError
-from app.services import Services
-from ui.context import AppContext
 from ui.error_dialog import CrashHandler
-from ui.events import Bus
 from ui.fonts import install_app_font
 from ui.style import apply_style
 
+# Only light modules above: the unlock dialog shows before the database and service layers are imported
+# (they load while the password is checked), so the first window appears quickly.
 if TYPE_CHECKING:
+    from app.archive import Archive
+    from ui.context import AppContext
     from ui.main_window import MainWindow
 
 logger = logging.getLogger(__name__)
@@ -66,6 +66,9 @@ def _install_qt_translations(app: QApplication) -> None:
 
 def build_context(machine: MachineSettings, archive: Archive | None = None) -> AppContext:
     """The one AppContext: bus, machine settings and, once an archive is open, its Services."""
+    from ui.context import AppContext
+    from ui.events import Bus
+
     ctx = AppContext(bus=Bus(), machine=machine)
     if archive is not None:
         use_archive(ctx, archive)
@@ -74,6 +77,8 @@ def build_context(machine: MachineSettings, archive: Archive | None = None) -> A
 
 def use_archive(ctx: AppContext, archive: Archive) -> None:
     """Build the Services of an opened archive into the context."""
+    from app.services import Services
+
     ctx.archive_path = archive.path
     ctx.services = Services.build(archive)
 
@@ -144,21 +149,28 @@ def show_main_window(app: QApplication, ctx: AppContext) -> MainWindow:
 def run(args: argparse.Namespace) -> int:
     """Start the desktop app; returns the exit code."""
     app = create_application()
-    ctx = build_context(MachineSettings.load())
-    crash = CrashHandler(lambda: close_context(ctx))
+    machine = MachineSettings.load()
+    opened: list[AppContext] = []  # filled once an archive is open; the crash hook closes it
+
+    def close_all() -> None:
+        for ctx in opened:
+            close_context(ctx)
+
+    crash = CrashHandler(close_all)
     crash.install()
     try:
-        archive = first_archive(args, ctx.machine)
+        archive = first_archive(args, machine)
         if archive is None:
             return 0
-        use_archive(ctx, archive)
+        ctx = build_context(machine, archive)
+        opened.append(ctx)
         window = show_main_window(app, ctx)
         code = app.exec()
         if window.idle_lock is not None:
             window.idle_lock.uninstall()
         return code
     finally:
-        close_context(ctx)
+        close_all()
         crash.uninstall()
 
 

@@ -12,6 +12,7 @@ import enum
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
@@ -29,10 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.archive import Archive
 from app.config import ARCHIVE_SUFFIX, MachineSettings
 from app.errors import AppError, ArchiveDamaged, ArchiveLocked, ArchiveNotFound, WrongPassword
 from ui.style import DANGER, MUTED
+
+if TYPE_CHECKING:  # app.archive loads SQLAlchemy: imported when a password is tried, not to show the dialog
+    from app.archive import Archive
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +76,8 @@ def remember_open(machine: MachineSettings, archive: Archive) -> None:
 
 def is_sample(path: Path) -> bool:
     """True for the sample archive (its password is published in the dialog)."""
+    if path.name != "示例档案.cfdb":
+        return False  # decided without importing the sample generator (and the services behind it)
     from app.demo import sample_archive_path
 
     return path.resolve() == sample_archive_path().resolve()
@@ -169,10 +174,11 @@ class UnlockDialog(QDialog):
         self.file_label.setText(f"<b>{self.path.name}</b><br><span style='color:#6b7280'>{self.path.parent}</span>")
         self.file_label.setToolTip(str(self.path))
         sample = is_sample(self.path)
-        from app.demo import SAMPLE_PASSWORD
-
-        self.hint_label.setText(self.tr("示例档案的密码是：{p}").format(p=SAMPLE_PASSWORD) if sample else "")
         self.hint_label.setVisible(sample)
+        if sample:
+            from app.demo import SAMPLE_PASSWORD
+
+            self.hint_label.setText(self.tr("示例档案的密码是：{p}").format(p=SAMPLE_PASSWORD))
         self.message_label.clear()
         self.password_edit.setFocus()
 

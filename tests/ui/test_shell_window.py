@@ -136,9 +136,13 @@ def test_change_password_refuses_a_wrong_current_password(qtbot, main_window, sv
     assert main_window.ctx.is_open
 
 
-def test_crash_dialog_closes_the_archive_and_names_the_log(qtbot, shell_app, archive, svc, caplog):
+def test_crash_dialog_closes_the_archive_and_names_the_log(qtbot, shell_app, archive, svc, caplog, monkeypatch):
+    from PySide6.QtWidgets import QApplication
+
     from ui.error_dialog import CrashHandler, _crash_text
 
+    exits: list[int] = []  # a real exit() would leave this test process's event loops spent
+    monkeypatch.setattr(QApplication, "exit", staticmethod(lambda code=0: exits.append(code)))
     closed = []
     handler = CrashHandler(lambda: (svc.close(), closed.append(True)))
     shown = []
@@ -148,7 +152,7 @@ def test_crash_dialog_closes_the_archive_and_names_the_log(qtbot, shell_app, arc
             raise RuntimeError("客户张三丰的手机 13812345678")
         except RuntimeError as error:
             handler(RuntimeError, error, error.__traceback__)
-    assert closed and not archive.is_open
+    assert closed and not archive.is_open and exits == [1]
     assert str(log_dir()) in shown[0]
     assert "uncaught RuntimeError" in caplog.text
     assert "张三丰" not in caplog.text and "13812345678" not in caplog.text  # no customer data in the log
