@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reportlab.lib.colors import Color
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Table, TableStyle
@@ -75,6 +76,9 @@ class TitleLine(Flowable):
             fontmix.draw(self.canv, self.width, 5, self.details, 9, align="right")
 
 
+CELL_PADDING = 9  # left + right padding of every table, with a point to spare
+
+
 def table_base() -> list[tuple]:
     """Commands every table starts with: its own font (reportlab would name Helvetica, which is not embedded)."""
     return [("FONT", (0, 0), (-1, -1), fontmix.fonts()[0], 8.2)]
@@ -85,8 +89,34 @@ def para(text: object, style: str = "cell") -> Paragraph:
     return Paragraph(esc(text), getattr(styles(), style))
 
 
-def _cell(value: Cell, style: str = "cell") -> Flowable:
-    return value if isinstance(value, Flowable) else para(value, style)
+class TextLine(Flowable):
+    """A table cell's text that fits on one line: drawn as it stands, skipping a Paragraph's markup parsing
+    and line breaking (most cells are a name, a date or a phone; this halves the time of a batch)."""
+
+    def __init__(self, text: str, style: ParagraphStyle) -> None:
+        super().__init__()
+        self.text, self.size, self.leading, self.color = text, style.fontSize, style.leading, style.textColor
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return availWidth, self.leading
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        return []
+
+    def draw(self) -> None:
+        self.canv.setFillColor(self.color)
+        fontmix.draw(self.canv, 0, self.leading - self.size, self.text, self.size)  # a Paragraph's baseline
+
+
+def cell(value: Cell, width: float, style: str = "cell") -> Flowable:
+    """A cell of `width` points (padding included): one line drawn directly when it fits, else a Paragraph."""
+    if isinstance(value, Flowable):
+        return value
+    text = "" if value is None else str(value)
+    st = getattr(styles(), style)
+    if "\n" not in text and "\r" not in text and fontmix.width(text, st.fontSize) <= width - CELL_PADDING:
+        return TextLine(text, st)
+    return Paragraph(esc(text), st)
 
 
 def field_grid(pairs: Sequence[tuple[str, Cell]], *, columns: int = 2, label_mm: float = 22) -> Table:
@@ -97,8 +127,8 @@ def field_grid(pairs: Sequence[tuple[str, Cell]], *, columns: int = 2, label_mm:
     for start in range(0, len(pairs), columns):
         row: list[Flowable] = []
         for label, value in pairs[start:start + columns]:
-            row += [para(label, "label"), _cell(value)]
-        row += [para("", "label"), para("")] * (columns - len(pairs[start:start + columns]))
+            row += [cell(label, label_w, "label"), cell(value, value_w)]
+        row += [cell("", label_w, "label"), cell("", value_w)] * (columns - len(pairs[start:start + columns]))
         rows.append(row)
     table = Table(rows, colWidths=[label_w, value_w] * columns, splitByRow=1, splitInRow=1)
     commands: list[tuple] = [
@@ -120,9 +150,10 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[Cell]], widths: Se
     """A table with a repeated header row; widths are fractions of the text width; rows may split."""
     if not rows:
         return para(empty, "muted")
-    data = [[para(h, "cell_head") for h in header]]
-    data += [[_cell(v) for v in row] for row in rows]
-    table = Table(data, colWidths=[w * FRAME_W for w in widths], repeatRows=1, splitByRow=1, splitInRow=1)
+    col_widths = [w * FRAME_W for w in widths]
+    data = [[cell(h, w, "cell_head") for h, w in zip(header, col_widths, strict=True)]]
+    data += [[cell(v, w) for v, w in zip(row, col_widths, strict=True)] for row in rows]
+    table = Table(data, colWidths=col_widths, repeatRows=1, splitByRow=1, splitInRow=1)
     commands: list[tuple] = [
         *table_base(),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),

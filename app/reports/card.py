@@ -103,7 +103,7 @@ def _contacts(card: CustomerCard) -> Flowable:
              "\n".join(x for x in (c.profile, c.personality, c.hobbies, c.notes) if x))
             for c in card.contacts]
     return data_table(("姓名", "角色/关系", "生日", "手机/电话", "微信/邮箱", "职务", "履历、性格、爱好、备注"),
-                      rows, (0.12, 0.12, 0.13, 0.15, 0.16, 0.1, 0.22), empty="（未记录）")
+                      rows, (0.11, 0.11, 0.17, 0.14, 0.16, 0.09, 0.22), empty="（未记录）")
 
 
 def _deals(card: CustomerCard) -> Flowable:

@@ -147,12 +147,13 @@ def _profile(card: CustomerCard) -> list[Flowable]:
     pairs = [("客户", data.name), ("客户编号", card.card_no), ("生日", birthday_text(data.birthday)),
              ("结婚纪念日", md_text(data.wedding_date) if data.wedding_date else ""),
              ("职业", data.occupation), ("单位/职务", " ".join(x for x in (data.company, data.title) if x))]
-    needs = [("需求状况", data.needs)] + ([("主要需求", data.main_needs)] if data.main_needs else [])
+    needs = [(label, text) for label, text in (("需求状况", data.needs), ("主要需求", data.main_needs)) if text]
     deals = [(d.product, money(d.amount), d.start_date.isoformat() if d.start_date else "",
               f"{d.renewal_kind} {md_text(d.renewal_date)}" if d.renewal_date else "", d.status)
              for d in card.deals if d.status in ("有效", "待续")]
     return [
-        field_grid(pairs), field_grid(needs, columns=1), Spacer(1, 4),
+        field_grid([(label, text) for label, text in pairs if text]),  # the customer's copy: no empty boxes
+        *([field_grid(needs, columns=1)] if needs else []), Spacer(1, 4),
         *heading("持有产品与服务", size=10), data_table(("产品", "金额", "起始日期", "周年/续期", "状态"), deals,
                                                  (0.34, 0.16, 0.16, 0.2, 0.14), empty="（暂无）"),
         *heading("家庭重要日子", size=10), data_table(("姓名", "关系", "日子", "日期"), _family_dates(card),

@@ -114,3 +114,44 @@ def test_batch_reader_handles_more_ids_than_one_chunk(psvc: object, monkeypatch:
         psvc.visits.log(VisitInput(customer_id=cid, at=datetime(2026, 1, 1), method="电话"))  # type: ignore[attr-defined]
     cards = PrintDataService.of(psvc).cards(ids)
     assert [c.name for c in cards] == [f"分块{i}" for i in range(8)] and all(len(c.visits) == 1 for c in cards)
+
+
+def test_font_tables_come_from_the_cache_the_second_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    from reportlab.pdfbase import pdfmetrics
+
+    from app.fonts import cjk_font_path
+    from app.reports import fontcache
+
+    path = cjk_font_path()
+    cache = fontcache.cache_file(path)
+    cache.unlink(missing_ok=True)
+    parsed = fontcache.load_ttfont("CacheTestA", path)
+    assert cache.exists() and cache.stat().st_size > 100_000
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    monkeypatch.setattr(TTFontFile, "extractInfo", lambda *a, **k: pytest.fail("parsed although cached"))
+    cached = fontcache.load_ttfont("CacheTestB", path)
+    assert cached.face.charWidths == parsed.face.charWidths and cached.face.name == parsed.face.name
+    assert cached.stringWidth("客户档案 ABC 123", 10) == parsed.stringWidth("客户档案 ABC 123", 10)
+    pdfmetrics.registerFont(cached)
+    out = io.BytesIO()
+    from reportlab.pdfgen.canvas import Canvas
+
+    c = Canvas(out)
+    c.setFont("CacheTestB", 12)
+    c.drawString(50, 700, "缓存的字体也能嵌入子集")
+    c.save()
+    assert "缓存的字体也能嵌入子集" in all_text(out.getvalue())
+
+
+def test_a_damaged_font_cache_is_ignored_and_rewritten() -> None:
+    from app.fonts import cjk_font_path
+    from app.reports import fontcache
+
+    path = cjk_font_path()
+    cache = fontcache.cache_file(path)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_bytes(b"not marshal data at all")
+    font = fontcache.load_ttfont("CacheTestC", path)
+    assert font.stringWidth("客户", 10) > 0
+    assert cache.read_bytes() != b"not marshal data at all"  # replaced by good tables
