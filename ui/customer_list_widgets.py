@@ -2,7 +2,7 @@
 the empty-archive state and the tag dialog."""
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -233,12 +233,25 @@ class ColumnLayout(QObject):
             header.resizeSection(i, column.width)  # fixed widths: never measure 100k rows
         header.setSortIndicator(COLUMN_INDEX["name"], Qt.SortOrder.AscendingOrder)
         state.restore_header(key, header)
+        self.save_timer = QTimer(self)  # a drag resizes a column pixel by pixel: write once it stops
+        self.save_timer.setSingleShot(True)
+        self.save_timer.setInterval(400)
+        self.save_timer.timeout.connect(self.save)
         header.customContextMenuRequested.connect(self.show_menu)
-        header.sectionMoved.connect(self.save)
-        header.sectionResized.connect(self.save)
+        header.sectionMoved.connect(self.save_timer.start)
+        header.sectionResized.connect(self.save_timer.start)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.flush)
+
+    def flush(self) -> None:
+        """Write a pending change now (quitting)."""
+        if self.save_timer.isActive():
+            self.save()
 
     def save(self, *_: object) -> None:
         """Remember order, widths, hidden columns and the sort indicator."""
+        self.save_timer.stop()
         state.save_header(self.key, self.header)
 
     def show_menu(self, pos: QPoint) -> None:

@@ -175,6 +175,7 @@ def test_columns_can_be_hidden_and_moved_and_are_remembered(qtbot, main_window, 
     header = page.table.horizontalHeader()
     page.columns.set_visible(COLUMN_INDEX["stage"], False)
     header.moveSection(header.visualIndex(COLUMN_INDEX["mobile"]), 0)
+    qtbot.waitUntil(lambda: not page.columns.save_timer.isActive(), timeout=2000)  # written once the drag stops
     again = CustomerListPage(shell_ctx)
     qtbot.addWidget(again)
     h2 = again.table.horizontalHeader()
