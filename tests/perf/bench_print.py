@@ -224,10 +224,10 @@ def write_pages(svc: object, folder: Path) -> int:
     busiest = max(cards, key=lambda c: len(c.visits) + 3 * len(c.complaints))
     documents = {
         "plan": lambda out: render_plan(svc, family.id, 2027, out),
-        "visit-sheet": lambda out: render_visit_sheets(svc, [complaint.id], out),
+        "sheet": lambda out: render_visit_sheets(svc, [complaint.id], out),
         "card": lambda out: render_card(svc, busiest.id, out),
+        "labels": lambda out: render_labels(svc, a_and_b, out, "3x8"),
         "labels-2x7": lambda out: render_labels(svc, a_and_b, out, "2x7"),
-        "labels-3x8": lambda out: render_labels(svc, a_and_b, out, "3x8"),
     }
     folder.mkdir(parents=True, exist_ok=True)
     for name, render in documents.items():
