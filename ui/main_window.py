@@ -53,7 +53,6 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.idle_lock = idle_lock
         self.pages: dict[int, QWidget] = {}
-        self._quitting = False
         self.setWindowTitle(self.tr("客户档案"))
         self._build_widgets()
         self._build_layout()
@@ -299,17 +298,15 @@ class MainWindow(QMainWindow):
 
     # ----- quitting ----------------------------------------------------------------------------------------
     def quit(self) -> None:
-        """Close the window (and with it the application)."""
-        self._quitting = True
-        self.close()
-        QApplication.quit()
+        """Close the window and the application — unless a card with unsaved edits asked to stay open."""
+        if self.close():
+            QApplication.quit()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Let card windows save or refuse, remember the layout, close the archive."""
         for widget in QApplication.topLevelWidgets():
             if widget is not self and isinstance(widget, QMainWindow) and widget.isVisible() and not widget.close():
                 event.ignore()  # a card with unsaved edits asked to stay open
-                self._quitting = False
                 return
         state.save_window(STATE_KEY, self)
         backup_on_close(self.ctx, self)  # a last backup if anything changed since the previous one

@@ -179,3 +179,22 @@ def test_void_qt_method_100000_times_does_not_crash(qtbot, shell_app):
         label.setText("客户")
         calls += 1
     assert label.text() == "客户" and calls == 100_000
+
+
+def test_quit_waits_for_a_card_with_unsaved_edits(qtbot, main_window, svc, answer_modal, monkeypatch, ime_type):
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from ui.customer_card import CustomerCardWindow
+
+    customer_id = svc.customers.create(CustomerInput(name="王五"))
+    card = CustomerCardWindow.open(main_window, main_window.ctx, customer_id)
+    qtbot.waitExposed(card)
+    ime_type(card.basic_page.name_edit, "二")  # an unsaved edit
+    quits: list[bool] = []
+    monkeypatch.setattr(QApplication, "quit", staticmethod(lambda: quits.append(True)))
+    asked = answer_modal(QMessageBox, lambda box: box.button(QMessageBox.StandardButton.Cancel).click())
+    main_window.actions.quit.trigger()
+    asked.check()
+    assert "未保存" in asked.texts[0] or "保存" in asked.texts[0]
+    assert quits == [] and main_window.isVisible() and card.isVisible() and main_window.ctx.is_open
+    card._closing_for_lock = True  # let the teardown close it without asking
