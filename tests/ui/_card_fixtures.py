@@ -140,5 +140,6 @@ def press(qtbot: object, window: QWidget, key: object, modifier: object) -> None
     """A keyboard shortcut in a window, once the window has the focus (as it does when the user types)."""
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)  # type: ignore[attr-defined]
-    target = QApplication.focusWidget() if window.isAncestorOf(QApplication.focusWidget()) else window
+    focus = QApplication.focusWidget()
+    target = focus if focus is not None and window.isAncestorOf(focus) else window
     qtbot.keyClick(target, key, modifier)  # type: ignore[attr-defined]
