@@ -78,13 +78,14 @@ def child_app(path: str, password: str) -> dict:
     from app.db import open_archive
     from ui.main import build_context, create_application, show_main_window, use_archive
 
-    marks["imports"] = time.time()
+    marks["imports (ui, database)"] = time.time()
     app = create_application()
-    ctx = build_context(MachineSettings())
-    marks["qt application"] = time.time()
+    marks["qt application, font"] = time.time()
     archive = open_archive(Path(path), password)
     marks["open archive (key, checks)"] = time.time()
+    ctx = build_context(MachineSettings())
     use_archive(ctx, archive)
+    marks["services (import, build)"] = time.time()
     window = show_main_window(app, ctx)
     page = window.customer_list()
     marks["main window, first page"] = time.time()
