@@ -19,7 +19,7 @@ from app.calendar.festivals import FESTIVALS
 from app.enums import SERVICE_LEVEL
 from app.grading import action_for
 from app.progress import ProgressFn
-from app.reports.blocks import data_table, field_grid, heading, para, table_base
+from app.reports.blocks import cell, data_table, field_grid, heading, para, table_base
 from app.reports.common import FRAME_W, DocInfo, Output, Section, SectionStart, build_pdf, run_sections
 from app.reports.style import ACCENT, RULE, SHADE, esc, styles
 from app.reports.templates import PlanTemplate, fill, plan_template, split_item
@@ -181,15 +181,16 @@ def _months(card: CustomerCard, inputs: PlanInputs) -> Flowable:
                                 "—"))
     for tp in inputs.touchpoints:
         by_month[tp.date.month].append((md_text(tp.date), tp.title, tp.method or "—", tp.gift or "—"))
-    data: list[list[object]] = [[para(h, "cell_head") for h in ("日期", "服务事项", "方式", "礼品/问候")]]
+    widths = [w * FRAME_W for w in (0.13, 0.47, 0.16, 0.24)]
+    data: list[list[object]] = [[cell(h, w, "cell_head") for h, w in zip(("日期", "服务事项", "方式", "礼品/问候"), widths,
+                                                                         strict=True)]]
     month_rows = []
     for month, items in by_month.items():
         month_rows.append(len(data))
-        data.append([para(f"{month}月", "month"), para(""), para(""), para("")])
+        data.append([cell(f"{month}月", FRAME_W, "month"), cell("", widths[1]), cell("", widths[2]), cell("", widths[3])])
         for row in items or [("", "电话、微信保持日常联系", "", "")]:
-            data.append([para(v) for v in row])
-    table = Table(data, colWidths=[w * FRAME_W for w in (0.13, 0.47, 0.16, 0.24)], repeatRows=1,
-                  splitByRow=1, splitInRow=1)
+            data.append([cell(v, w) for v, w in zip(row, widths, strict=True)])
+    table = Table(data, colWidths=widths, repeatRows=1, splitByRow=1, splitInRow=1)
     commands: list[tuple] = [
         *table_base(), ("VALIGN", (0, 0), (-1, -1), "TOP"), ("BACKGROUND", (0, 0), (-1, 0), SHADE),
         ("LINEABOVE", (0, 0), (-1, 0), 0.8, ACCENT), ("LINEBELOW", (0, 0), (-1, -1), 0.35, RULE),
