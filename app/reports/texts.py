@@ -58,15 +58,6 @@ def honorific(name: str, gender: str = "", title: str = "") -> str:
     return title.strip() if word == "总" and title.strip() else word
 
 
-def addressee(card: CustomerCard) -> str:
-    """Who mail goes to: '张伟 先生', a person without gender by name alone, a company as named."""
-    data = card.data
-    if data.kind == "单位":
-        return data.name
-    word = honorific(data.name, data.gender, data.title)
-    return f"{data.name} {word}" if word else data.name
-
-
 def salutation(card: CustomerCard) -> str:
     """How a letter opens (称呼): '王先生', '李女士', '张总'; a company by its contact, else its name."""
     data = card.data
