@@ -90,15 +90,9 @@ def restore_detailed(path: Path, password: str, target: Path, *, keep_copy: bool
 
 
 def _check_schema(info: BackupInfo) -> None:
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
+    from app.migrate import known_revisions
 
-    from app.migrate import MIGRATIONS
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    known = {s.revision for s in ScriptDirectory.from_config(config).walk_revisions()}
-    if info.schema_version and info.schema_version not in known:
+    if info.schema_version and info.schema_version not in known_revisions():
         raise ArchiveError(
             f"这个备份来自更新版本的 ClientFile（结构版本 {info.schema_version}），请先升级程序再恢复。"
         )

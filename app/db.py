@@ -73,7 +73,7 @@ def upgrade_with_copy(archive: af.Archive) -> Path | None:
     current, head = schema_revision(archive), migrate.head_revision()
     if current == head:
         return None
-    if current and current not in _known_revisions():
+    if current and current not in migrate.known_revisions():
         raise ArchiveError(f"档案的结构版本（{current}）比本程序新，请升级 ClientFile 后再打开。")
     copy = archive.path.with_name(
         f"{archive.path.stem}.升级前-{current or 'new'}-{datetime.now():%Y%m%d%H%M%S}{archive.path.suffix}"
@@ -87,8 +87,3 @@ def upgrade_with_copy(archive: af.Archive) -> Path | None:
     migrate.upgrade(archive.engine)
     return copy
 
-
-def _known_revisions() -> set[str]:
-    from alembic.script import ScriptDirectory
-
-    return {s.revision for s in ScriptDirectory.from_config(migrate._config()).walk_revisions()}

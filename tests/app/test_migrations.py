@@ -74,3 +74,36 @@ def test_models_and_migrations_describe_the_same_schema() -> None:
     migrate.upgrade(engine)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+
+
+def test_head_and_known_revisions_match_the_scripts() -> None:
+    """Opening compares revisions without Alembic: the written-down list must match Alembic's scripts."""
+    head, every = migrate.script_revisions()
+    assert migrate.head_revision() == head
+    assert ",".join(sorted(migrate.known_revisions())) == every
+
+
+def test_current_revision_reads_what_alembic_reads(archive: af.Archive) -> None:
+    from alembic.runtime.migration import MigrationContext
+
+    with archive.engine.connect() as conn:
+        assert migrate.current_revision(conn) == MigrationContext.configure(conn).get_current_revision()
+
+
+def test_opening_does_not_import_alembic(archive_path: Path) -> None:
+    """Alembic (and the Mako/Pygments behind it) costs start-up time: it loads only to upgrade."""
+    import subprocess
+    import sys
+
+    af.create_file(archive_path, PASSWORD)  # an empty file at revision '' would upgrade: make it current first
+    arc = open_archive(archive_path, PASSWORD)
+    arc.close()
+    code = (
+        "import sys; from pathlib import Path; from app.db import open_archive; "
+        f"a = open_archive(Path({str(archive_path)!r}), {PASSWORD!r}); a.close(); "
+        "print('alembic' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
