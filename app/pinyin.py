@@ -1,9 +1,15 @@
-"""Names to pinyin for search and sorting, reading polyphonic surnames as surnames (单→shan, 曾→zeng)."""
+"""Names to pinyin for search and sorting, reading polyphonic surnames as surnames (单→shan, 曾→zeng).
+
+pypinyin loads ~0.4 s of dictionaries at import, which searching and browsing never need (the index holds
+the pinyin already): it is imported on the first conversion, and the desktop app warms it up in the
+background once the main window is on screen (warm_up).
+"""
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Callable
 from functools import lru_cache
-
-from pypinyin import lazy_pinyin
 
 # Surnames whose surname reading differs from pypinyin's most common reading. Compound surnames first.
 COMPOUND_SURNAMES: dict[str, tuple[str, ...]] = {
@@ -23,8 +29,30 @@ SURNAMES: dict[str, str] = {
 }
 
 
+_convert: Callable[..., list[str]] | None = None
+_loading = threading.Lock()
+
+
+def _lazy_pinyin() -> Callable[..., list[str]]:
+    global _convert
+    if _convert is None:
+        with _loading:
+            if _convert is None:
+                # We never edit pypinyin's dictionaries, so its defensive copy of them is wasted time.
+                os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "1")
+                from pypinyin import lazy_pinyin
+
+                _convert = lazy_pinyin
+    return _convert
+
+
+def warm_up() -> None:
+    """Load the dictionaries now (from a background thread), so the first card saved does not wait."""
+    _syllables("招商银行")
+
+
 def _syllables(text: str) -> list[str]:
-    pieces = lazy_pinyin(text, errors=lambda chars: list(chars.lower()))
+    pieces = _lazy_pinyin()(text, errors=lambda chars: list(chars.lower()))
     return [s.lower() for s in pieces if s.strip()]
 
 

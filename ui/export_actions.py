@@ -10,9 +10,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
 
 from app.errors import AppError
-from app.excel import exporter
 from app.rows import ListQuery
-from app.services.imports import UndoConflict
 from ui.context import AppContext
 from ui.error_dialog import action_guard, show_app_error
 from ui.tasks import run_task
@@ -20,8 +18,10 @@ from ui.tasks import run_task
 
 def confirm_plaintext(parent: QWidget | None) -> bool:
     """Say once, plainly, that an export is not encrypted; True to go on."""
+    from app.excel.exporter import PLAINTEXT_NOTICE  # the Excel layers load when first used, not at start
+
     box = QMessageBox(QMessageBox.Icon.Warning, parent.tr("导出为明文") if parent else "导出为明文",
-                      exporter.PLAINTEXT_NOTICE, QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
+                      PLAINTEXT_NOTICE, QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
                       parent)
     box.button(QMessageBox.StandardButton.Ok).setText(box.tr("我知道了，继续导出"))
     box.button(QMessageBox.StandardButton.Cancel).setText(box.tr("取消"))
@@ -47,6 +47,8 @@ def export_list(parent: QWidget, ctx: AppContext, query: ListQuery, selected: li
     target = ask_target(parent, f"客户名单-{date.today():%Y%m%d}.xlsx")
     if target is None:
         return None
+    from app.excel import exporter
+
     return _run(parent, lambda progress: exporter.export_customers(ctx.svc, target, query, progress=progress))
 
 
@@ -57,6 +59,8 @@ def export_everything(parent: QWidget, ctx: AppContext) -> Path | None:
     target = ask_target(parent, f"客户档案全部数据-{date.today():%Y%m%d}.xlsx")
     if target is None:
         return None
+    from app.excel import exporter
+
     return _run(parent, lambda progress: exporter.export_all(ctx.svc, target, progress=progress))
 
 
@@ -74,6 +78,8 @@ def _run(parent: QWidget, work) -> Path | None:  # type: ignore[no-untyped-def]
 
 def undo_last_import(parent: QWidget, ctx: AppContext) -> bool:
     """撤销上次导入, after saying which import it is."""
+    from app.services.imports import UndoConflict
+
     batch = ctx.svc.imports.last_batch()
     if batch is None:
         QMessageBox.information(parent, parent.tr("撤销上次导入"), parent.tr("没有可以撤销的导入。"))

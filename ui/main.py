@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_NAME, APP_NAME_ZH
@@ -143,7 +144,21 @@ def show_main_window(app: QApplication, ctx: AppContext) -> MainWindow:
     window.show()
     verifier = BackgroundVerifier(window, ctx)
     verifier.start()  # large archives: the full page check runs now, in the background
+    QTimer.singleShot(WARM_UP_DELAY_MS, warm_up_in_background)
     return window
+
+
+WARM_UP_DELAY_MS = 300  # after the first page is on screen
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Load what the first card save or search-by-new-name will need (pypinyin's dictionaries, ~0.4 s)
+    in a daemon thread, so neither start-up nor the first save waits for it."""
+    from app import pinyin
+
+    thread = threading.Thread(target=pinyin.warm_up, name="warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def run(args: argparse.Namespace) -> int:

@@ -200,3 +200,17 @@ def test_batch_grade_and_tag(svc: object) -> None:
     assert svc.customers.add_tag(ids, "春节送礼") == 0
     assert svc.customers.tags() == [("春节送礼", 2)]
     assert {r.grade for r in svc.customers.list(ListQuery()).rows} == {"B"}
+
+
+def test_pinyin_dictionaries_load_on_first_conversion_not_at_import() -> None:
+    """pypinyin costs ~0.4 s at import: searching and browsing never need it (the index holds the pinyin)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys; import app.services, app.search; before = 'pypinyin' in sys.modules; "
+            "from app.pinyin import initials; print(before, initials('单田芳'), 'pypinyin' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "stf", "True"]
