@@ -29,6 +29,11 @@ class Column:
     label: str
     width: float
 
+    @property
+    def number_format(self) -> str:
+        """Excel number format of the column's cells: dates, date-times and money ('' for the rest)."""
+        return _number_format(self.key)
+
 
 _WIDE = {"address": 30, "remarks": 40, "business_scope": 30, "related_parties": 30, "main_needs": 24,
          "needs": 24, "finance": 20, "operations": 20, "purchasing": 20, "credit": 20, "relations": 20,
@@ -38,13 +43,32 @@ _NARROW = {"gender": 6, "kind": 8, "grade": 6, "grade_manual": 8, "economy": 8, 
            "has_branches": 10, "influence_center": 10, "satisfaction": 8, "reviewed": 8, "fed_back": 8}
 
 
+_MONEY = frozenset({"amount", "asset_wan"})  # Numeric(14, 2) columns
+
+
+def _is_moment(key: str) -> bool:
+    return key.endswith("_at") or key == "at"
+
+
+def _is_day(key: str) -> bool:
+    return key.endswith(("_date", "_on", "_end")) or key in ("birthday", "on", "date")
+
+
+def _number_format(key: str) -> str:
+    if _is_moment(key):
+        return "yyyy-mm-dd hh:mm"
+    if _is_day(key):
+        return "yyyy-mm-dd"
+    return "#,##0.00" if key in _MONEY else ""
+
+
 def _width(key: str, label: str) -> float:
     if key in _WIDE:
         return _WIDE[key]
     if key in _NARROW:
         return _NARROW[key]
-    if key.endswith(("_at", "_date", "_on", "_end")) or key in ("birthday", "at", "on"):
-        return 17 if key.endswith("_at") or key == "at" else 12
+    if _is_moment(key) or _is_day(key):
+        return 17 if _is_moment(key) else 12
     return max(10.0, min(24.0, len(label) * 2 + 2))
 
 

@@ -145,3 +145,30 @@ def test_export_replaces_an_existing_file_atomically(svc: Any, tmp_path: Path) -
     exporter.export_customers(svc, target)
     assert openpyxl.load_workbook(target)["客户"].max_row == 4
     assert not list(tmp_path.glob(".out.xlsx*"))
+
+
+def test_export_writes_money_formats_and_headers_of_empty_sheets(svc: Any, tmp_path: Path) -> None:
+    _rich(svc)
+    wb = openpyxl.load_workbook(exporter.export_all(svc, tmp_path / "all.xlsx").path)
+    deals = wb["成交"]
+    headers = [c.value for c in deals[1]]
+    amount = deals[2][headers.index("金额")]
+    assert amount.value == 12000 and amount.data_type == "n" and amount.number_format == "#,##0.00"
+    ws = wb["客户"]
+    headers = [c.value for c in ws[1]]
+    zhang = next(r for r in ws.iter_rows(min_row=2) if r[1].value == "张三")
+    assert zhang[headers.index("资产规模(万元)")].value == 55.5
+    assert zhang[headers.index("影响力中心")].value == "是"
+    assert ws["A1"].font.bold and ws.row_dimensions[1].height >= 20
+    nobody = exporter.export_customers(svc, tmp_path / "none.xlsx", ListQuery(search="查无此人"))
+    assert nobody.sheets == {"客户": 0}
+    rows = list(openpyxl.load_workbook(nobody.path)["客户"].iter_rows(values_only=True))
+    assert [r for r in rows if any(v is not None for v in r)] == [rows[0]] and rows[0][:2] == ("客户编号", "姓名/名称")
+
+
+def test_text_longer_than_an_excel_cell_is_cut_not_refused(svc: Any, tmp_path: Path) -> None:
+    svc.customers.create(CustomerInput(name="长备注", remarks="长" * 40_000))
+    out = exporter.export_customers(svc, tmp_path / "long.xlsx").path
+    ws = openpyxl.load_workbook(out)["客户"]
+    headers = [c.value for c in ws[1]]
+    assert ws[2][headers.index("备注")].value == "长" * 32767  # Excel's limit for one cell
