@@ -77,6 +77,14 @@ class Window:
                    lunar_occurrence_map(start, end), tuple(festivals_between(start, end)))
 
 
+def cadence_days_of(settings: CalendarSettings) -> dict[str, int]:
+    """Grade ('A'–'D', '' = 未定级) → 定期拜访 days; look up other grades with .get(grade, result['D'])."""
+    days = settings.cadence_days
+    out = {g: days.get(g, days.get("D", 365)) for g in GRADES}
+    out[""] = days.get("", out["D"])
+    return out
+
+
 def festival_text(f: Festival, grade: str) -> tuple[str, str, str, str]:
     """(title, method, gift, source) of a festival touchpoint for a customer of `grade`."""
     title = f"{f.name}问候" if f.greets else f"{f.name}提醒（不发节日祝福）"
@@ -99,9 +107,7 @@ class Run:
         self.dates, self.iso, self.lunar = _Dates(), _Iso(), _Lunar()
         self.buckets: dict[int, list[Touchpoint]] = {}
         self.unsorted: set[int] = set()  # buckets filled out of customer order (marked festivals)
-        days = settings.cadence_days
-        self.cadence = {g: days.get(g, days.get("D", 365)) for g in GRADES}
-        self.cadence[""] = days.get("", self.cadence["D"])
+        self.cadence = cadence_days_of(settings)
         self.people: list[tuple[str, int, str, str, str, CustomerDates]] = []  # (cs, id, card, name, grade, c)
         self._by_grades: dict[str, list[tuple[str, int, str, str, str, CustomerDates]]] = {}
 

@@ -52,7 +52,7 @@ from app.errors import ValidationError
 
 __all__ = [
     "BUSINESS_METHOD", "DEFAULT_CADENCE_DAYS", "GREETING_SERVICE", "KINDS", "KIND_ORDER", "CalendarSettings",
-    "CustomerDates", "DateSpec", "DealDates", "Mark", "PersonDates", "Touchpoint", "touchpoints",
+    "CustomerDates", "DateSpec", "DealDates", "Mark", "PersonDates", "Touchpoint", "gc_paused", "touchpoints",
 ]
 
 _ISO_TAIL = re.compile(r":(\d{4}-\d{2}-\d{2})$")
@@ -66,14 +66,14 @@ def touchpoints(customers: Iterable[CustomerDates], start: date, end: date, toda
     if end < start:
         raise ValidationError("日期范围", f"结束日期 {end} 早于开始日期 {start}")
     run = Run(start, end, today, settings, marks)
-    with _gc_paused():
+    with gc_paused():
         run.customers(sorted(customers, key=_CUSTOMER_ORDER), _snooze_window(start, end, settings, marks))
         run.festivals()
         return run.result()
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic GC while building: a year's agenda allocates ~10⁶ tuples that hold no cycles,
     and the collector would otherwise rescan the growing heap again and again (~25% of the time)."""
     was_enabled = gc.isenabled()

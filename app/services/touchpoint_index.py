@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -61,7 +61,6 @@ class CandidateIndex:
         self.solar: dict[tuple[int, int], list[int]] = defaultdict(list)
         self.lunar: dict[tuple[int, bool, int], list[int]] = defaultdict(list)
         self.by_grade: dict[str, list[int]] = defaultdict(list)
-        self.raw_grades: dict[str, int] = defaultdict(int)  # stored grade ('' = 未定级) → how many
         self.owner: dict[str, int] = {}  # 'c12', 'd7', 'v3', 'e5' → position
         singles: list[tuple[int, int]] = []
         starts: list[tuple[int, int]] = []
@@ -75,7 +74,6 @@ class CandidateIndex:
     def _add(self, pos: int, c: CustomerDates, singles: list, starts: list, bases: dict) -> None:
         self.owner[f"c{c.customer_id}"] = pos
         self.by_grade[effective_grade(c.grade)].append(pos)
-        self.raw_grades[c.grade] += 1
         for p in c.persons:
             b = p.birthday
             if b is not None:
@@ -136,48 +134,18 @@ class CandidateIndex:
             if lo <= today:  # the engine carries overdue 定期拜访 into a range that starts by today
                 found.update(table.before(lo - cadence))
 
-    def festival_counts(self, start: date, end: date, today: date, settings: CalendarSettings,
-                        marks: Mapping[str, Mark], grades: Iterable[str] = ()) -> Counter[date]:
-        """How many festival touchpoints each day of [start, end] has, without building them.
-
-        Every customer whose (effective) grade gets a festival has one on its day; a snoozed mark moves
-        one from its day to the snooze day (either may lie outside the range).  Grades filter by the
-        stored grade, as `TouchpointService.between` does.
-        """
-        wanted = set(grades)
-        per_grade: Counter[str] = Counter()
-        for raw, n in self.raw_grades.items():
-            if not wanted or raw in wanted:
-                per_grade[effective_grade(raw)] += n
-        counts: Counter[date] = Counter()
-        for f in festivals_between(start, end):
-            counts[f.date] += sum(per_grade[g] for g in settings.festival_grades.get(f.key, ""))
-        lo, hi = start.toordinal(), end.toordinal()
-        for key, mark in marks.items():
-            if mark.status != "snoozed" or mark.snooze_to is None or not key.startswith("fest:"):
-                continue
-            _fest, fkey, token, iso = key.split(":")
-            pos = self.owner.get(token)
-            if pos is None:
-                continue
-            raw = self.customers[pos].grade
-            if (wanted and raw not in wanted) or effective_grade(raw) not in settings.festival_grades.get(fkey, ""):
-                continue
-            if lo <= date.fromisoformat(iso).toordinal() <= hi:
-                counts[date.fromisoformat(iso)] -= 1
-            if lo <= mark.snooze_to.toordinal() <= hi:
-                counts[mark.snooze_to] += 1
-        return counts
-
     def _festivals(self, found: set[int], start: date, end: date, settings: CalendarSettings) -> None:
         grades = {g for f in festivals_between(start, end) for g in settings.festival_grades.get(f.key, "")}
         for grade in grades:
             found.update(self.by_grade.get(grade, ()))
 
+    def positions_named(self, key: str) -> list[int]:
+        """The positions of the customers a touchpoint key names (through its c/d/v/e tokens)."""
+        owner = self.owner
+        return [owner[token] for token in (f"{letter}{number}" for letter, number in _TOKEN.findall(key))
+                if token in owner]
+
     def _snoozed(self, found: set[int], lo: int, hi: int, marks: Mapping[str, Mark]) -> None:
         for key, mark in marks.items():
             if mark.status == "snoozed" and mark.snooze_to is not None and lo <= mark.snooze_to.toordinal() <= hi:
-                for letter, number in _TOKEN.findall(key):
-                    pos = self.owner.get(f"{letter}{number}")
-                    if pos is not None:
-                        found.add(pos)
+                found.update(self.positions_named(key))

@@ -154,13 +154,11 @@ def lunar_label(day: date) -> str:
     return day_name(ld.day)
 
 
-def build_month(year: int, month: int, today: date, found: Iterable[Touchpoint],
+def build_month(year: int, month: int, today: date, kind_counts: Mapping[date, Mapping[str, int]],
                 festival_counts: Mapping[date, int] | None = None) -> MonthView:
-    """The month view over touchpoints computed for the grid range, plus festival counts counted apart."""
+    """The month view from per-day counts by kind for the grid range, plus festival counts counted apart."""
     start, _end = month_grid_range(year, month)
-    counts: dict[date, Counter[str]] = {}
-    for tp in found:
-        counts.setdefault(tp.date, Counter())[tp.kind] += 1
+    counts: dict[date, Counter[str]] = {day: Counter(found) for day, found in kind_counts.items()}
     for day, n in (festival_counts or {}).items():
         if n:
             counts.setdefault(day, Counter())["festival"] += n
@@ -171,7 +169,7 @@ def build_month(year: int, month: int, today: date, found: Iterable[Touchpoint],
     for i in range(GRID_DAYS):
         d = start + timedelta(days=i)
         cells.append(DayCell(d, d.month == month, d == today, lunar_label(d), tuple(names.get(d, ())),
-                             MappingProxyType(dict(counts.get(d, {})))))
+                             MappingProxyType({k: n for k, n in counts.get(d, {}).items() if n})))
     lunar_year = solar_to_lunar(date(year, month, 15)).year or year
     caption = f"{year}年{month}月 · {ganzhi_year(lunar_year)}年（{zodiac(lunar_year)}）"
     return MonthView(year, month, caption, tuple(cells))

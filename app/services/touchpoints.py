@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
@@ -33,6 +34,7 @@ from app.services.base import ServiceBase, get_or_404
 from app.services.customers import touch
 from app.services.records import refresh_contact_dates
 from app.services.settings import DEFAULT_CADENCE
+from app.services.touchpoint_counts import DayCounts
 from app.services.touchpoint_index import CandidateIndex
 from app.services.touchpoint_views import (
     OVERDUE_LOOKBACK_DAYS,
@@ -73,6 +75,7 @@ class TouchpointService(ServiceBase):
 
     _cache: tuple[tuple, inputs.LoadedDates] | None = None
     _index_of: tuple[inputs.LoadedDates, CandidateIndex] | None = None
+    _counts_of: tuple[inputs.LoadedDates, DayCounts] | None = None
 
     # ----- reading ---------------------------------------------------------------------------
     def between(self, start: date, end: date, today: date | None = None, kinds: Iterable[str] = (),
@@ -130,20 +133,37 @@ class TouchpointService(ServiceBase):
               grades: Iterable[str] = ()) -> MonthView:
         """The 日历 month grid (6 weeks from Monday): each day's 农历, festivals and counts by kind.
 
-        Festival touchpoints are counted, not built (see CandidateIndex.festival_counts); everything
-        else comes from the engine.  Overdue 定期拜访 from before the grid are not shown on it.
+        Counted, not built (DayCounts); only customers with a snoozed mark go through the engine (a snooze moves a touchpoint).
+        Overdue 定期拜访 from before the grid are not shown on it.  The day list asks `day`.
         """
         today = today or self.today()
         first, last = month_grid_range(year, month)
-        kinds = tuple(kinds)
-        found = self._run(first, last, today, kinds, grades, carry=False, festivals=False)
-        found = [t for t in found if first <= t.date <= last]
+        kinds, grades = tuple(kinds), tuple(grades)
+        loaded, settings = self._loaded(), self.calendar_settings()
+        counts = self._counts(loaded).between(first, last, settings, kinds, grades)
+        self._apply_snoozes(counts, loaded, first, last, today, settings, kinds, grades)
         festivals = None
         if not kinds or "festival" in kinds:
-            loaded = self._loaded()
-            festivals = self._index(loaded).festival_counts(first, last, today, self.calendar_settings(),
-                                                            loaded.marks, grades)
-        return build_month(year, month, today, found, festivals)
+            festivals = self._counts(loaded).festivals(first, last, settings, loaded.marks, loaded.by_id, grades)
+        return build_month(year, month, today, counts, festivals)
+
+    def _apply_snoozes(self, counts: dict[date, Counter[str]], loaded: inputs.LoadedDates, first: date, last: date,
+                       today: date, settings: CalendarSettings, kinds: tuple[str, ...], grades: tuple[str, ...]) -> None:
+        """Correct unmarked counts for snoozed marks: the engine with and without the marks, for those customers."""
+        lo, hi = first.toordinal(), last.toordinal()
+        snoozed = [key for key, m in loaded.marks.items() if m.status == "snoozed" and _may_touch(key, m, lo, hi)]
+        if not snoozed:
+            return
+        index = self._index(loaded)
+        moved = sorted({pos for key in snoozed for pos in index.positions_named(key)})
+        customers = [loaded.customers[pos] for pos in moved]
+        if grades:
+            customers = [c for c in customers if c.grade in grades]
+        quiet = replace(settings, festival_grades=MappingProxyType({}))  # festivals are counted apart
+        for marks, sign in ((loaded.marks, 1), ({}, -1)):
+            for tp in touchpoints(customers, first, last, today, quiet, marks):
+                if first <= tp.date <= last and (not kinds or tp.kind in kinds):
+                    counts.setdefault(tp.date, Counter())[tp.kind] += sign
 
     def day(self, day: date, today: date | None = None, kinds: Iterable[str] = (),
             grades: Iterable[str] = ()) -> list[Touchpoint]:
@@ -268,7 +288,7 @@ class TouchpointService(ServiceBase):
 
     def invalidate(self) -> None:
         """Forget the cached dates (the next read reloads them)."""
-        self._cache = self._index_of = None
+        self._cache = self._index_of = self._counts_of = None
 
     # ----- settings --------------------------------------------------------------------------
     def calendar_settings(self) -> CalendarSettings:
@@ -333,6 +353,13 @@ class TouchpointService(ServiceBase):
             loaded = inputs.load(s)
         self._cache = (fp, loaded)
         return loaded
+
+    def _counts(self, loaded: inputs.LoadedDates) -> DayCounts:
+        """The per-day count tables of the loaded dates (built on first use, dropped with them)."""
+        held = self._counts_of
+        if held is None or held[0] is not loaded:
+            held = self._counts_of = (loaded, DayCounts(loaded.customers))
+        return held[1]
 
     def _index(self, loaded: inputs.LoadedDates) -> CandidateIndex:
         """The candidate index of the loaded dates (built on first use, dropped with them)."""
@@ -412,3 +439,11 @@ def _occurrence(tp: Touchpoint) -> date:
     """The touchpoint's own date (before any snooze): the date in its key, else its date."""
     tail = _ISO_TAIL.search(tp.key)
     return date.fromisoformat(tail.group(1)) if tail else tp.date
+
+
+def _may_touch(key: str, mark: Mark, lo: int, hi: int) -> bool:
+    """Whether a snoozed mark can move a touchpoint into or out of [lo, hi] (keys without a date: maybe)."""
+    if mark.snooze_to is not None and lo <= mark.snooze_to.toordinal() <= hi:
+        return True
+    tail = _ISO_TAIL.search(key)
+    return tail is None or lo <= date.fromisoformat(tail.group(1)).toordinal() <= hi

@@ -1,12 +1,13 @@
 """The candidate index never hides a touchpoint: the service equals the engine run over every customer."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 
 import pytest
 
 from app.calendar.engine import touchpoints
-from app.rows import Birthday, CustomerInput, DealInput
+from app.rows import Birthday, ContactInput, CustomerInput, DealInput, VisitInput
 from app.services.touchpoint_index import MAX_INDEXED_DAYS
 
 
@@ -21,6 +22,15 @@ def sample(svc):
     svc.deals.add(leap, DealInput(product="周年险", start_date=date(2024, 2, 29), renewal_kind="周年",
                                   renewal_date=date(2025, 2, 28)))
     svc.customers.create(CustomerInput(name="腊八客户", grade="", birthday=Birthday("lunar", 12, 8)))
+    # Firsts that are not yet touchpoints: married this December, a child born this year (公历 and 农历).
+    family = svc.customers.create(CustomerInput(name="新婚客户", grade="A", grade_manual=True,
+                                                wedding_date=date(2026, 12, 10)))
+    svc.contacts.add(family, ContactInput(name="小宝", role="家属", relation="儿子",
+                                          birthday=Birthday("solar", 12, 5, year=2026)))
+    svc.contacts.add(family, ContactInput(name="小贝", role="家属", relation="女儿",
+                                          birthday=Birthday("lunar", 11, 3, year=2026)))
+    svc.visits.add(family, VisitInput(customer_id=family, at=datetime(2026, 11, 20, 10), method="电话",
+                                      next_at=datetime(2026, 12, 28, 10)))
     tps = svc.touchpoints
     found = tps.between(date(2026, 10, 1), date(2026, 11, 21))
     births = [t for t in found if t.kind == "birthday"]
@@ -31,6 +41,8 @@ def sample(svc):
     tps.snooze(winter[0], date(2027, 1, 5))  # a festival greeting moved into the next month
     tps.snooze(winter[1], date(2026, 12, 23))  # and one moved within the month
     tps.skip(winter[2], "出国")
+    appointment = [t for t in tps.day(date(2026, 12, 28)) if t.kind == "appointment"]
+    tps.snooze(appointment[0], date(2027, 1, 8))  # a key without a date, moved into the next month
     return svc
 
 
@@ -68,24 +80,40 @@ def test_index_really_narrows_a_quiet_month(sample) -> None:
                                          loaded.marks) is None
 
 
-def test_month_view_equals_the_engine_over_everyone(sample) -> None:
+@pytest.mark.parametrize("feb29_policy", ["feb28", "mar1"])
+def test_month_view_equals_the_engine_over_everyone(sample, feb29_policy) -> None:
     from collections import Counter
 
     from app.services.touchpoint_views import month_grid_range
 
     tps = sample.touchpoints
+    tps.set_options(replace(tps.options(), feb29_policy=feb29_policy))
     loaded, settings = tps._loaded(), tps.calendar_settings()
-    for year, month in ((2026, 10), (2026, 11), (2026, 12), (2027, 1), (2027, 2), (2027, 5)):
+    months = ((2026, 10), (2026, 11), (2026, 12), (2027, 1), (2027, 2), (2027, 5), (2027, 12), (2028, 2))
+    for year, month in months:
         first, last = month_grid_range(year, month)
-        for grades in ((), ("A",), ("",)):
-            everyone = [t for t in touchpoints(loaded.customers, first, last, date(2026, 11, 22), settings,
-                                               loaded.marks) if first <= t.date <= last]
-            if grades:
-                everyone = [t for t in everyone if loaded.by_id[t.customer_id].grade in grades]
+        everyone = [t for t in touchpoints(loaded.customers, first, last, date(2026, 11, 22), settings,
+                                           loaded.marks) if first <= t.date <= last]
+        for grades, kinds in (((), ()), (("A",), ()), (("",), ()), ((), ("birthday", "wedding")),
+                              (("A", "C"), ("cadence", "festival", "appointment", "deal_anniversary"))):
+            wanted = [t for t in everyone if (not grades or loaded.by_id[t.customer_id].grade in grades)
+                      and (not kinds or t.kind in kinds)]
             expected: dict[date, Counter] = {}
-            for t in everyone:
+            for t in wanted:
                 expected.setdefault(t.date, Counter())[t.kind] += 1
-            view = tps.month(year, month, grades=grades)
-            assert {c.date: Counter(c.counts) for c in view.cells if c.counts} == expected, (year, month, grades)
-            for day in {t.date for t in everyone}:
-                assert tps.day(day, grades=grades) == [t for t in everyone if t.date == day], (day, grades)
+            view = tps.month(year, month, grades=grades, kinds=kinds)
+            assert {c.date: Counter(c.counts) for c in view.cells if c.counts} == expected, (year, month, grades, kinds)
+            if kinds:
+                continue
+            for day in {t.date for t in wanted}:
+                assert tps.day(day, grades=grades) == [t for t in wanted if t.date == day], (day, grades)
+
+
+def test_month_counts_leave_out_firsts(sample) -> None:
+    """No 0th birthday or 0th wedding anniversary: the counts follow the engine's first-year rule."""
+    view = sample.touchpoints.month(2026, 12, kinds=("birthday", "wedding"), grades=("A",))
+    december = {c.date: dict(c.counts) for c in view.cells if c.counts}
+    next_year = sample.touchpoints.month(2027, 12, kinds=("birthday", "wedding"), grades=("A",))
+    later = {c.date: dict(c.counts) for c in next_year.cells if c.counts}
+    assert december.get(date(2026, 12, 10), {}).get("wedding", 0) + 1 == later[date(2027, 12, 10)]["wedding"]
+    assert december.get(date(2026, 12, 5), {}).get("birthday", 0) + 1 == later[date(2027, 12, 5)]["birthday"]
