@@ -214,3 +214,18 @@ def test_pinyin_dictionaries_load_on_first_conversion_not_at_import() -> None:
                           cwd=Path(__file__).resolve().parents[2])
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "stf", "True"]
+
+
+def test_remembered_word_readings_are_exactly_pypinyins() -> None:
+    """app.pinyin remembers each segmented word's reading: the result must stay lazy_pinyin's, twice over."""
+    from pypinyin import lazy_pinyin
+    from pypinyin.constants import PHRASES_DICT
+
+    from app.pinyin import _syllables
+
+    phrases = sorted(p for p in PHRASES_DICT if len(p) <= 3)[::40]  # polyphones read by their phrase
+    texts = [*phrases, *(f"张{p}" for p in phrases), *(f"{p}明" for p in phrases), "重庆长安", "银行行长",
+             "ABC公司", "1号店", "张三 Tom", "朝阳区会计"]
+    expected = [[s.lower() for s in lazy_pinyin(t, errors=lambda c: list(c.lower())) if s.strip()] for t in texts]
+    assert [_syllables(t) for t in texts] == expected
+    assert [_syllables(t) for t in texts] == expected  # now from the remembered words
