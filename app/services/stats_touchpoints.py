@@ -1,26 +1,24 @@
 """Touchpoints done against due, this month, this year and in the chosen period.
 
 "Due" is what the touchpoint engine (through TouchpointService) puts on a day inside the range —
-birthdays, festivals, renewals, 定期拜访 … — and "done" is what carries a 'done' mark.  The engine runs
-once over this year; the month (and a period inside this year) are cut from that run, so the figures
-agree with the 待办 and 日历 pages by construction.  A year for 100k customers is about a million
-touchpoints, so the counts are kept until the archive changes (the touchpoint service's fingerprint).
+birthdays, festivals, renewals, 定期拜访 … — and "done" is what carries a 'done' mark.  A year for 100k
+customers is about a million touchpoints, so they are counted, not built (`TouchpointService.tally`,
+held equal to the engine by the tests), and kept until the archive changes (its fingerprint).
 """
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
 from app.services.stats_rows import Figure, Period, StatRow, ratio
+from app.services.touchpoint_counts import OPEN_STATUSES, SpanTally
 
 if TYPE_CHECKING:
-    from app.calendar.engine import Touchpoint
     from app.services.touchpoints import TouchpointService
 
-OPEN_STATUSES = ("due", "overdue", "snoozed")
+Tally = SpanTally
 
 
 @dataclass(frozen=True)
@@ -33,19 +31,6 @@ class Span:
     end: date
 
 
-@dataclass(frozen=True)
-class Tally:
-    """Touchpoints dated in one span: how many in each status, and who still has one open."""
-
-    status: Mapping[str, int]
-    open_customers: frozenset[int]
-
-    @property
-    def due(self) -> int:
-        """Every touchpoint dated in the span."""
-        return sum(self.status.values())
-
-
 def spans(period: Period, today: date) -> list[Span]:
     """This month, this year and — when it is neither — the chosen period."""
     month, year = Period.this_month(today), Period.this_year(today)
@@ -56,14 +41,8 @@ def spans(period: Period, today: date) -> list[Span]:
     return out
 
 
-def _tally(found: list[Touchpoint], span: Span) -> Tally:
-    inside = [t for t in found if span.start <= t.date <= span.end]
-    return Tally(Counter(t.status for t in inside),
-                 frozenset(t.customer_id for t in inside if t.status in OPEN_STATUSES))
-
-
 class TouchpointTallies:
-    """Per-span tallies, computed from as few engine runs as possible and kept until the archive changes."""
+    """Per-span tallies (TouchpointService.tally), kept until the archive changes."""
 
     def __init__(self) -> None:
         self._stamp: Hashable = None
@@ -74,16 +53,8 @@ class TouchpointTallies:
         if stamp != self._stamp:
             self._stamp, self._kept = stamp, {}
         missing = [s for s in wanted if (s.start, s.end, today) not in self._kept]
-        if missing:
-            year = Period.this_year(today)
-            in_year = [s for s in missing if year.start <= s.start and s.end <= year.end]
-            if in_year:
-                found = tps.between(year.start, year.end, today)
-                for s in in_year:
-                    self._kept[(s.start, s.end, today)] = _tally(found, s)
-            for s in missing:
-                if s not in in_year:
-                    self._kept[(s.start, s.end, today)] = _tally(tps.between(s.start, s.end, today), s)
+        for s in missing:
+            self._kept[(s.start, s.end, today)] = tps.tally(s.start, s.end, today)
         return {s.key: self._kept[(s.start, s.end, today)] for s in wanted}
 
 

@@ -16,23 +16,28 @@ grade filter is exact.  tests/app/test_touchpoints_index.py holds these counts e
 """
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
 from operator import itemgetter
+from types import MappingProxyType
 
 from app.calendar.emit import cadence_days_of
-from app.calendar.engine import CalendarSettings, CustomerDates, Mark, gc_paused
+from app.calendar.engine import CalendarSettings, CustomerDates, Mark, gc_paused, touchpoints
 from app.calendar.festivals import festivals_between
 from app.calendar.lunar import solar_to_lunar
 from app.calendar.rules import lunar_occurrence_map, solar_occurrence_map
-from app.services.touchpoint_index import effective_grade
+from app.services.touchpoint_index import CandidateIndex, effective_grade
 
 _ByGrade = dict[str, tuple[int, ...]]  # stored grade → sorted years or ordinals
+OPEN_STATUSES = ("due", "overdue", "snoozed")
 _KEEP_ALL = 0  # birth year when unknown: every occurrence counts
 _HEAD, _LAST = itemgetter(slice(0, -1)), itemgetter(-1)
+_ISO_TAIL = re.compile(r":(\d{4}-\d{2}-\d{2})$")
 
 
 def _grouped(items: list[tuple]) -> dict[tuple, _ByGrade]:
@@ -173,6 +178,63 @@ class DayCounts:
                 del day[kind]
 
 
+@dataclass(frozen=True)
+class SpanTally:
+    """Touchpoints dated in one range: how many in each status, and who still has one open."""
+
+    status: Mapping[str, int]
+    open_customers: frozenset[int]
+
+    @property
+    def due(self) -> int:
+        """Every touchpoint dated in the range."""
+        return sum(self.status.values())
+
+
+def span_tally(customers: Sequence[CustomerDates], marks: Mapping[str, Mark], counts: DayCounts,
+               index: CandidateIndex, settings: CalendarSettings, start: date, end: date, today: date) -> SpanTally:
+    """What `touchpoints` would give in [start, end] (dated inside it), tallied without building most of it.
+
+    Unmarked touchpoints are counted (DayCounts: before today 'overdue', else 'due'); the customers a
+    mark may touch go through the engine with and without the marks, which corrects both the statuses
+    and the dates.  Open customers: everyone unmarked whose grade gets a festival in the range has one
+    (a festival touchpoint is always there), the others are asked of the engine (candidates only).
+    """
+    lo, hi = start.toordinal(), end.toordinal()
+    marked = {pos for key, m in marks.items() if mark_may_touch(key, m, lo, hi) for pos in index.positions_named(key)}
+    status: Counter[str] = Counter()
+    for day, by_kind in counts.between(start, end, settings).items():
+        status["overdue" if day < today else "due"] += sum(by_kind.values())
+    for day, n in counts.festivals(start, end, settings, {}, {}).items():
+        status["overdue" if day < today else "due"] += n
+    moved = [customers[pos] for pos in sorted(marked)]
+    open_ids: set[int] = set()
+    for tp in touchpoints(moved, start, end, today, settings, marks):
+        if start <= tp.date <= end:
+            status[tp.status] += 1
+            if tp.status in OPEN_STATUSES:
+                open_ids.add(tp.customer_id)
+    for tp in touchpoints(moved, start, end, today, settings, {}):
+        if start <= tp.date <= end:
+            status[tp.status] -= 1
+    festive = {g for f in festivals_between(start, end) for g in settings.festival_grades.get(f.key, "")}
+    rest = []
+    for pos, c in enumerate(customers):
+        if pos not in marked:
+            if effective_grade(c.grade) in festive:
+                open_ids.add(c.customer_id)
+            else:
+                rest.append(c)
+    if rest:
+        picked = index.candidates(start, end, today, settings, {}, carry=False)
+        if picked is not None:
+            near = {c.customer_id for c in picked}
+            rest = [c for c in rest if c.customer_id in near]
+        open_ids.update(tp.customer_id for tp in touchpoints(rest, start, end, today, settings, {})
+                        if start <= tp.date <= end)
+    return SpanTally(MappingProxyType({k: n for k, n in status.items() if n}), frozenset(open_ids))
+
+
 def _by_ordinal(counts: Counter[tuple[int, str]]) -> dict[int, dict[str, int]]:
     """(ordinal, grade) → n  as  ordinal → grade → n."""
     out: dict[int, dict[str, int]] = {}
@@ -191,3 +253,11 @@ def _solar_year(o: int) -> int:
 
 def _lunar_year(o: int) -> int:
     return solar_to_lunar(date.fromordinal(o)).year or 0
+
+
+def mark_may_touch(key: str, mark: Mark, lo: int, hi: int) -> bool:
+    """Whether a mark can change a touchpoint dated in [lo, hi] or move one into it (keys without a date: maybe)."""
+    if mark.snooze_to is not None and lo <= mark.snooze_to.toordinal() <= hi:
+        return True
+    tail = _ISO_TAIL.search(key)
+    return tail is None or lo <= date.fromisoformat(tail.group(1)).toordinal() <= hi

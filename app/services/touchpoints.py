@@ -34,7 +34,7 @@ from app.services.base import ServiceBase, get_or_404
 from app.services.customers import touch
 from app.services.records import refresh_contact_dates
 from app.services.settings import DEFAULT_CADENCE
-from app.services.touchpoint_counts import DayCounts
+from app.services.touchpoint_counts import DayCounts, SpanTally, mark_may_touch, span_tally
 from app.services.touchpoint_index import CandidateIndex
 from app.services.touchpoint_views import (
     OVERDUE_LOOKBACK_DAYS,
@@ -151,7 +151,7 @@ class TouchpointService(ServiceBase):
                        today: date, settings: CalendarSettings, kinds: tuple[str, ...], grades: tuple[str, ...]) -> None:
         """Correct unmarked counts for snoozed marks: the engine with and without the marks, for those customers."""
         lo, hi = first.toordinal(), last.toordinal()
-        snoozed = [key for key, m in loaded.marks.items() if m.status == "snoozed" and _may_touch(key, m, lo, hi)]
+        snoozed = [key for key, m in loaded.marks.items() if m.status == "snoozed" and mark_may_touch(key, m, lo, hi)]
         if not snoozed:
             return
         index = self._index(loaded)
@@ -170,6 +170,15 @@ class TouchpointService(ServiceBase):
         """The touchpoints on one day (the 日历 day list), without overdue items carried from before."""
         found = self._run(day, day, today or self.today(), kinds, grades, carry=False)
         return [t for t in found if t.date == day]
+
+    def tally(self, start: date, end: date, today: date | None = None) -> SpanTally:
+        """Touchpoints dated in [start, end] by status, and who has one still open — counted, not built.
+
+        Equal to counting `between(start, end, today)` restricted to that range (test_stats_touchpoints).
+        """
+        loaded = self._loaded()
+        return span_tally(loaded.customers, loaded.marks, self._counts(loaded), self._index(loaded),
+                          self.calendar_settings(), start, end, today or self.today())
 
     def find(self, key: str, today: date | None = None) -> Touchpoint:
         """The touchpoint with this key, as it stands now (NotFound if it no longer exists)."""
@@ -440,10 +449,3 @@ def _occurrence(tp: Touchpoint) -> date:
     tail = _ISO_TAIL.search(tp.key)
     return date.fromisoformat(tail.group(1)) if tail else tp.date
 
-
-def _may_touch(key: str, mark: Mark, lo: int, hi: int) -> bool:
-    """Whether a snoozed mark can move a touchpoint into or out of [lo, hi] (keys without a date: maybe)."""
-    if mark.snooze_to is not None and lo <= mark.snooze_to.toordinal() <= hi:
-        return True
-    tail = _ISO_TAIL.search(key)
-    return tail is None or lo <= date.fromisoformat(tail.group(1)).toordinal() <= hi

@@ -117,3 +117,23 @@ def test_month_counts_leave_out_firsts(sample) -> None:
     later = {c.date: dict(c.counts) for c in next_year.cells if c.counts}
     assert december.get(date(2026, 12, 10), {}).get("wedding", 0) + 1 == later[date(2027, 12, 10)]["wedding"]
     assert december.get(date(2026, 12, 5), {}).get("birthday", 0) + 1 == later[date(2027, 12, 5)]["birthday"]
+
+
+def test_tally_equals_counting_the_engine_over_everyone(sample) -> None:
+    """统计's counted figure: statuses and open customers as if every touchpoint had been built."""
+    from collections import Counter
+
+    tps = sample.touchpoints
+    loaded, settings = tps._loaded(), tps.calendar_settings()
+    spans = ((date(2026, 1, 1), date(2026, 12, 31)), (date(2026, 11, 1), date(2026, 11, 30)),
+             (date(2026, 12, 1), date(2026, 12, 31)), (date(2027, 4, 1), date(2027, 6, 30)),
+             (date(2026, 10, 5), date(2026, 10, 5)), (date(2027, 1, 1), date(2027, 12, 31)))
+    for today in (date(2026, 11, 22), date(2027, 3, 1)):
+        for start, end in spans:
+            inside = [t for t in touchpoints(loaded.customers, start, end, today, settings, loaded.marks)
+                      if start <= t.date <= end]
+            got = tps.tally(start, end, today)
+            assert dict(got.status) == dict(Counter(t.status for t in inside)), (start, end, today)
+            assert got.open_customers == {t.customer_id for t in inside if t.status in ("due", "overdue", "snoozed")}
+    assert {"done", "skipped", "snoozed"} <= set(tps.tally(date(2026, 1, 1), date(2027, 12, 31),
+                                                           date(2026, 11, 22)).status)
