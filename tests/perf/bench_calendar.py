@@ -8,7 +8,9 @@ Each row is timed against a "floor" measured in the same run on the same inputs:
   what any engine in CPython must at least spend;
 - 农历: lunar-python per customer (Lunar.fromYmd(...).getSolar() for each 农历 birthday), timed on
   a 1k sample and extrapolated — what the per-lunar-year tables save;
-- .ics: the touchpoints() call it starts from.
+- .ics: the touchpoints() call it starts from;
+- 月视图计数: the path the 日历 grid takes (DayCounts tables, built once per load): its floor is the
+  look-up loop over every customer, which the tables beat (ratio < 1).
 Wall and CPU time are both shown: on a shared machine wall time includes waiting for a core.
 Targets (wall): month ≤ 100 ms and year ≤ 1 s at 100k; .ics for 10k ≤ 5 s (scaled linearly for other n).
 """
@@ -39,6 +41,7 @@ from app.calendar.engine import (
 from app.calendar.ics import write_ics
 from app.calendar.lunar import solar_to_lunar
 from app.calendar.rules import lunar_occurrence_map
+from app.services.touchpoint_counts import DayCounts
 
 TODAY = date(2026, 3, 15)
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
@@ -137,6 +140,13 @@ def alloc_floor(customers: list[CustomerDates], count: int) -> int:
     return len(rows)
 
 
+def month_counts(counts: DayCounts, start: date, end: date, settings: CalendarSettings) -> int:
+    """What the 日历 grid asks for: per-day counts by kind plus festival counts (no marks)."""
+    own = counts.between(start, end, settings)
+    festivals = counts.festivals(start, end, settings, {}, {})
+    return sum(sum(k.values()) for k in own.values()) + sum(festivals.values())
+
+
 def lunar_ours(customers: list[CustomerDates], start: date, end: date) -> int:
     """Our 农历 birthday conversion for a range: one lookup in the per-range map per birthday."""
     table = lunar_occurrence_map(start, end)
@@ -185,6 +195,17 @@ def bench(n: int) -> list[Row]:
         rows.append((label, wall, cpu, look + alloc, target * n / 100_000,
                      f"{count} touchpoints; floor = look-ups {look:.3f} + rows {alloc:.3f}; "
                      f"first call, empty caches {cold:.3f}s wall"))
+    counts = DayCounts(customers)
+    for label, a, b in (("月视图计数 2026-03（应用的路径）", date(2026, 2, 23), date(2026, 4, 5)),
+                        ("月视图计数 2026-02（春节）（应用的路径）", date(2026, 1, 26), date(2026, 3, 8))):
+        wall, cpu, total = timed(lambda a=a, b=b: month_counts(counts, a, b, s))
+        _, look, _ = timed(lambda a=a, b=b: floor_loop(customers, a, b, s))
+        rows.append((label, wall, cpu, look, 0.1 * n / 100_000,
+                     f"{total} touchpoints counted over the 6-week grid, none built; floor = the look-up loop "
+                     "over every customer (ratio < 1: the tables beat one pass)"))
+    build_wall, build_cpu, _ = timed(lambda: DayCounts(customers), repeat=1)
+    rows.append(("月视图计数表（读档后建一次）", build_wall, build_cpu, look, float("nan"),
+                 "DayCounts over every customer; floor = the look-up loop for one month"))
     year = (date(2026, 1, 1), date(2026, 12, 31))
     lunar_n = lunar_ours(customers, *year)
     _, naive, _ = timed(lambda: naive_lunar(customers[:1000], 2026), repeat=1)
