@@ -53,7 +53,7 @@ def write_ics(touchpoint_sources: Iterable[CustomerDates], years: int, today: da
     explicit = _explicit_prefixes(customers, settings)
     end = _years_later(today, years) - timedelta(days=1)
     no_festivals = dataclasses.replace(settings, festival_grades={})
-    for tp in touchpoints(customers, today, end, today, no_festivals, {}):
+    for tp in touchpoints([_one_off_dates(c, explicit) for c in customers], today, end, today, no_festivals, {}):
         if tp.kind in _ONE_OFF_KINDS or tp.key.rpartition(":")[0] in explicit:
             _one_off(out, tp, settings)
     for customer in customers:
@@ -105,19 +105,20 @@ def escape_text(value: str) -> str:
 
 def fold(line: str) -> str:
     """Fold a content line to at most 75 octets per physical line, never inside a UTF-8 character."""
-    if len(line) <= 25 or len(line.encode("utf-8")) <= 75:  # 25 chars are at most 75 octets
+    if len(line) <= 25:  # 25 characters are at most 75 octets
+        return line
+    data = line.encode("utf-8")
+    if len(data) <= 75:
         return line
     parts: list[str] = []
-    current: list[str] = []
-    size, limit = 0, 75
-    for ch in line:
-        width = 1 if ch < "\x80" else 2 if ch < "\u0800" else 3 if ch < "\U00010000" else 4
-        if size + width > limit:
-            parts.append("".join(current))
-            current, size, limit = [], 0, 74  # a continuation line starts with a space
-        current.append(ch)
-        size += width
-    parts.append("".join(current))
+    start, limit = 0, 75
+    while len(data) - start > limit:
+        cut = start + limit
+        while data[cut] & 0xC0 == 0x80:  # a continuation byte: back off to the character's first byte
+            cut -= 1
+        parts.append(data[start:cut].decode("utf-8"))
+        start, limit = cut, 74  # a continuation line starts with a space
+    parts.append(data[start:].decode("utf-8"))
     return "\r\n ".join(parts)
 
 
@@ -165,6 +166,21 @@ def _explicit_prefixes(customers: list[CustomerDates], settings: CalendarSetting
             if deal.renewal_kind == "周年" and r is not None and _needs_explicit("solar", r.month, r.day, settings):
                 out.add(f"anniv:d{deal.deal_id}")
     return out
+
+
+def _one_off_dates(c: CustomerDates, explicit: set[str]) -> CustomerDates:
+    """The customer's dates that become single events: RRULE series and 定期拜访 left out before the engine runs.
+
+    The engine would otherwise build ten years of 公历 birthdays, anniversaries and visits only for
+    them to be dropped here (they are written as series, or not at all).
+    """
+    cid = c.customer_id
+    return dataclasses.replace(
+        c, persons=tuple(p for p in c.persons if f"bday:c{cid}:p{p.person_id or 0}" in explicit),
+        wedding=c.wedding if f"wedding:c{cid}" in explicit else None,
+        deals=tuple(d if d.renewal_kind != "周年" or f"anniv:d{d.deal_id}" in explicit
+                    else dataclasses.replace(d, renewal=None) for d in c.deals),
+        last_contact=None, created_on=None)
 
 
 def _one_off(out: _Writer, tp: Touchpoint, settings: CalendarSettings) -> None:
