@@ -16,13 +16,14 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import sqlcipher3
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import QueuePool
+
+if TYPE_CHECKING:  # SQLAlchemy loads when the engine is built: unlocking (KDF, page checks) needs only sqlcipher3
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
 from app.errors import ArchiveDamaged, ArchiveExists, ArchiveNotFound, ValidationError, WrongPassword
 from app.fileutil import ProcessLock, atomic_replace, make_private, make_private_dir, temp_path_beside
@@ -202,6 +203,9 @@ def _cache_kib(path: Path) -> int:
 
 def make_engine(path: Path, key: bytes, *, echo: bool = False) -> Engine:
     """The SQLAlchemy engine: an explicit QueuePool of raw-keyed connections with our pragmas."""
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.pool import QueuePool
+
     cache = _cache_kib(path)
 
     def creator() -> sqlcipher3.Connection:
@@ -360,6 +364,8 @@ class Archive:
         self.opened_at = time.time()
 
     def _build_engine(self) -> None:
+        from sqlalchemy.orm import sessionmaker
+
         self.engine = make_engine(self.path, self._require_key(), echo=self._echo)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(

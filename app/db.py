@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -60,6 +61,43 @@ def open_archive(path: Path, password: str, *, known_salt: bytes | None = None,
             archive.close()
             raise
     return archive
+
+
+class OpeningArchive:
+    """open_archive() in a worker thread, so the caller can load and build the main window meanwhile.
+
+    Key derivation (hashlib's PBKDF2) and the page checks (SQLite) run in C without holding the GIL, so on
+    two cores they cost the start-up nothing while the interpreter imports the services and the widgets.
+    result() waits and returns the Archive or raises exactly what open_archive raised.
+    """
+
+    def __init__(self, path: Path, password: str, *, known_salt: bytes | None = None,
+                 full_check: bool | None = None) -> None:
+        self._archive: af.Archive | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(Path(path), password, known_salt, full_check), name="open-archive", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, path: Path, password: str, known_salt: bytes | None, full_check: bool | None) -> None:
+        try:
+            self._archive = open_archive(path, password, known_salt=known_salt, full_check=full_check)
+        except BaseException as error:  # handed to the caller's thread by result()
+            self._error = error
+
+    def done(self) -> bool:
+        """True once the archive is open or the attempt failed."""
+        return not self._thread.is_alive()
+
+    def result(self) -> af.Archive:
+        """Wait for the open; the Archive, or the error open_archive raised (wrong password, damage …)."""
+        self._thread.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        assert self._archive is not None
+        return self._archive
 
 
 def schema_revision(archive: af.Archive) -> str:

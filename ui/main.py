@@ -7,6 +7,7 @@ one AppContext whose Services are built here.
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 import threading
@@ -110,7 +111,7 @@ def first_archive(args: argparse.Namespace, machine: MachineSettings) -> Archive
             return None
     path = _start_path(args, machine)
     if path is not None and path.exists():
-        answer = UnlockDialog.ask(None, machine, path)
+        answer = UnlockDialog.ask(None, machine, path, while_waiting=preload_main_window)
         if answer is not WELCOME:
             return answer  # type: ignore[return-value]
         path = None
@@ -130,6 +131,17 @@ def _start_path(args: argparse.Namespace, machine: MachineSettings) -> Path | No
         if candidate and Path(candidate).exists():
             return Path(candidate)
     return None
+
+
+def preload_main_window() -> None:
+    """Import the services and the main window with its first page (~0.5 s of Python): called while the
+    key derivation and the page checks run without the GIL in app.db.OpeningArchive's thread."""
+    for name in MAIN_WINDOW_MODULES:
+        importlib.import_module(name)
+
+
+MAIN_WINDOW_MODULES = ("app.services", "ui.context", "ui.main_window", "ui.customer_list", "ui.idle_lock",
+                       "ui.background_check")
 
 
 def show_main_window(app: QApplication, ctx: AppContext) -> MainWindow:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -86,9 +86,11 @@ def is_sample(path: Path) -> bool:
 class UnlockDialog(QDialog):
     """Ask for the password of one archive file and open it."""
 
-    def __init__(self, parent: QWidget | None, machine: MachineSettings, path: Path, *, locked: bool = False) -> None:
+    def __init__(self, parent: QWidget | None, machine: MachineSettings, path: Path, *, locked: bool = False,
+                 while_waiting: Callable[[], object] | None = None) -> None:
         super().__init__(parent)
         self.machine = machine
+        self.while_waiting = while_waiting
         self.path = Path(path)
         self.locked = locked
         self.archive: Archive | None = None
@@ -102,10 +104,14 @@ class UnlockDialog(QDialog):
         self.resize(520, 0)
 
     @classmethod
-    def ask(cls, parent: QWidget | None, machine: MachineSettings, path: Path, *,
-            locked: bool = False) -> Archive | Choice | None:
-        """The opened archive, WELCOME (start mode: another or a new archive), or None (quit/cancel)."""
-        dialog = cls(parent, machine, path, locked=locked)
+    def ask(cls, parent: QWidget | None, machine: MachineSettings, path: Path, *, locked: bool = False,
+            while_waiting: Callable[[], object] | None = None) -> Archive | Choice | None:
+        """The opened archive, WELCOME (start mode: another or a new archive), or None (quit/cancel).
+
+        while_waiting runs on the GUI thread while the key is derived and the pages are checked in a worker
+        thread (work in C that leaves the interpreter free): the start uses it to import the main window.
+        """
+        dialog = cls(parent, machine, path, locked=locked, while_waiting=while_waiting)
         result = dialog.exec()
         if result == QDialog.DialogCode.Accepted:
             return dialog.archive
@@ -185,7 +191,7 @@ class UnlockDialog(QDialog):
     # ----- unlocking ----------------------------------------------------------------------------
     def try_unlock(self) -> None:
         """Open the archive with the typed password; each kind of failure gets its own message."""
-        from app.db import open_archive
+        from app.db import OpeningArchive
 
         password = self.password_edit.text()
         if not password:
@@ -196,7 +202,10 @@ class UnlockDialog(QDialog):
         try:
             with wait_cursor():
                 QApplication.processEvents()
-                archive = open_archive(self.path, password, known_salt=known_salt(self.machine, self.path))
+                opening = OpeningArchive(self.path, password, known_salt=known_salt(self.machine, self.path))
+                if self.while_waiting is not None:
+                    self.while_waiting()  # e.g. load the main window's modules while the key is derived
+                archive = opening.result()
         except WrongPassword as error:
             self._wrong_password(error)
         except ArchiveDamaged as error:

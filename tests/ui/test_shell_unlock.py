@@ -137,3 +137,21 @@ def test_sample_archive_shows_its_password(qtbot, dialog_for):
 
     dialog = dialog_for(demo.sample_archive_path())
     assert demo.SAMPLE_PASSWORD in dialog.hint_label.text()
+
+
+def test_the_main_window_loads_while_the_key_is_derived(qtbot, dialog_for, closed_archive):
+    """while_waiting runs on the GUI thread during the open, with the worker still busy; errors still show."""
+    import threading
+
+    calls: list[bool] = []
+
+    def while_waiting() -> None:
+        calls.append(any(t.name == "open-archive" for t in threading.enumerate()))
+
+    dialog = dialog_for(closed_archive, while_waiting=while_waiting)
+    _unlock(qtbot, dialog, "not-the-password")
+    assert "密码不正确" in dialog.message_label.text()
+    _unlock(qtbot, dialog, PASSWORD)
+    assert dialog.archive is not None
+    dialog.archive.close()
+    assert calls == [True, True]
