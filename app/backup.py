@@ -1,12 +1,13 @@
 """备份文件 (.cfbak): one encrypted SQLCipher file carrying every table plus a manifest; write, verify, list.
 
-A backup is a sqlcipher_export of the archive into a keyed file (never `KEY ''`), holding one extra table,
-`cf_backup_manifest` (app and schema version, time, row counts per table, and a digest of every row).
-It is written to a temporary file beside the target, verified (reopened with its key: HMAC and b-tree
-checks, counts and digest equal to the source), made durable, then atomically renamed. By default it
-keeps the archive's salt and key (same_key_spec), so the archive's password opens it; with its own
-password SQLCipher derives a fresh key from a fresh salt. Restore lives in app/backup_restore.py,
-rotation and automatic backups in app/backup_rotation.py.
+A backup is a page copy of one snapshot of the archive (app/backup_copy.py: the encrypted bytes when it
+keeps the archive's key, else SQLite's backup API into a keyed file — never plaintext), holding one extra
+table, `cf_backup_manifest` (app and schema version, time, row counts per table, and a digest of every
+row). It is written to a temporary file beside the target, verified (the copy's rows digest like the
+snapshot's, and read back with its key: every page's HMAC and the b-trees), made durable, then atomically
+renamed. By default it keeps the archive's salt and key, so the archive's password opens it; with its
+own password it gets a fresh salt and the key derived from both, as SQLCipher would. Restore lives in
+app/backup_restore.py, rotation and automatic backups in app/backup_rotation.py.
 """
 from __future__ import annotations
 
@@ -24,15 +25,19 @@ import sqlcipher3
 
 from app import __version__
 from app import archive as af
+from app.backup_copy import copy_snapshot
 from app.backup_digest import (
     CACHE_KIB,
     MANIFEST_TABLE,
     Watch,
+    backup_file_problems,
     change_mark,
-    checking,
     data_digest,
     data_tables,
     file_problems,
+    in_background,
+    page_problems,
+    structure_problems,
     table_counts,
 )
 from app.config import BACKUP_SUFFIX
@@ -135,8 +140,12 @@ def create_backup(archive: af.Archive, dest: Path, password: str | None = None, 
         raise ArchiveExists(f"备份文件已存在，不会覆盖：{dest}")
     if password is not None:
         af.check_new_password(password)
-    key = archive.key_for_copy()
-    spec = password if password is not None else af.same_key_spec(key, archive.salt)
+    key = (archive.key_for_copy(), archive.salt)
+    if password is None:
+        backup_key = key
+    else:  # what SQLCipher does with a password: a fresh random salt, the page key derived from both
+        salt = os.urandom(af.SALT_SIZE)
+        backup_key = (af.derive_key(password, salt), salt)
     watch = Watch(progress, 4)
     try:
         make_private_dir(dest.parent)
@@ -145,13 +154,14 @@ def create_backup(archive: af.Archive, dest: Path, password: str | None = None, 
         raise AppError(_cannot_write(dest, exc)) from None
     try:
         watch.stage(0, "正在检查档案并写入备份…")
-        source = _export(archive, tmp, spec, watch, now or datetime.now())
+        written = _write(archive, tmp, key, backup_key, watch, now or datetime.now())
         watch.stage(2, "正在校验备份…")
         _fsync(tmp)
-        backup_key = key if password is None else af.derive_key(password, af.read_salt(tmp))
-        info = _check(tmp, backup_key, watch)
-        if (info.counts, info.digest) != (source["counts"], source["digest"]):
-            raise ArchiveDamaged(COPY_BAD, ("备份的行数或校验值与档案不同",))
+        info, problems = _check_written(tmp, backup_key[0], watch)
+        if problems:
+            raise _damaged(archive, tuple(problems))
+        if (info.counts, info.digest) != (written["counts"], written["digest"]):
+            raise _damaged(archive, ("备份清单读回的行数或校验值与写入的不同",))
         watch.stage(3, "正在保存备份…")
         atomic_replace(tmp, dest)
     except sqlcipher3.Error as exc:
@@ -159,7 +169,7 @@ def create_backup(archive: af.Archive, dest: Path, password: str | None = None, 
             raise Cancelled() from None
         if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in _STORAGE_ERRORS:
             raise AppError(_cannot_write(dest, exc)) from None
-        raise ArchiveDamaged(SOURCE_BAD if watch.done == 0 else COPY_BAD, (str(exc),)) from None
+        raise _damaged(archive, (str(exc),)) from None
     except OSError as exc:
         raise AppError(_cannot_write(dest, exc)) from None
     finally:
@@ -175,58 +185,105 @@ def _cannot_write(dest: Path, exc: BaseException) -> str:
     return f"无法写入备份：{dest.parent}（{reason}）。磁盘可能已满、拔出或没有写入权限；以前的备份都保留着。"
 
 
-def _export(archive: af.Archive, tmp: Path, spec: str, watch: Watch, now: datetime) -> dict[str, Any]:
-    """Digest and export one snapshot of the archive into tmp while its pages are checked in parallel."""
-    conn = archive.raw()
+def _damaged(archive: af.Archive, details: tuple[str, ...]) -> ArchiveDamaged:
+    """A check of the copy failed: blame the archive if it fails its own checks, else the copy (the disk).
+
+    The copy holds the archive's pages, so a bad page of the archive shows up in the copy first; the
+    archive is checked here, on this rare path only, to tell the user which one is damaged.
+    """
     try:
-        checker = archive.raw()
-    except BaseException:
-        conn.close()
-        raise
-    with checking(checker, None, watch) as check:
+        conn = archive.raw()
         try:
-            watch.attach(conn)
-            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-            conn.execute("ATTACH DATABASE ? AS cf_copy KEY ?", (str(tmp), spec))
-            try:
-                # A temp file: a crash leaves junk that is never renamed; one fsync before the rename.
-                conn.execute("PRAGMA cf_copy.journal_mode = OFF")
-                conn.execute("PRAGMA cf_copy.synchronous = OFF")
-                manifest = _export_snapshot(conn, archive.path.stem, now)
-                conn.execute(f"PRAGMA cf_copy.application_id = {BACKUP_APPLICATION_ID}")
-            finally:
-                conn.execute("DETACH DATABASE cf_copy")
+            problems = page_problems(conn, archive.path) or structure_problems(conn)
         finally:
             conn.close()
-        problems = check.join()
+    except sqlcipher3.Error as exc:
+        problems = [str(exc)]
     if problems:
-        raise ArchiveDamaged(SOURCE_BAD, tuple(problems[:20]))
+        return ArchiveDamaged(SOURCE_BAD, tuple(problems[:20]))
+    return ArchiveDamaged(COPY_BAD, details[:20])
+
+
+def _write(archive: af.Archive, tmp: Path, key: tuple[bytes, bytes], backup_key: tuple[bytes, bytes],
+           watch: Watch, now: datetime) -> dict[str, Any]:
+    """Copy one snapshot of the archive into tmp with its manifest; its rows must digest like the snapshot's.
+
+    The snapshot is digested in a thread while the copy is digested and gets its manifest here.
+    """
+    src = archive.raw()
+    try:
+        helper = archive.raw()
+        try:
+            helper.execute("PRAGMA wal_checkpoint(PASSIVE)")  # saved work still in the log goes into the file
+            src.execute("BEGIN")
+            src.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the snapshot begins here
+            how = copy_snapshot(src, helper, archive.path, tmp, key, backup_key, watch)
+        finally:
+            helper.close()
+    except BaseException:
+        src.close()
+        raise
     make_private(tmp)
+    with open(tmp, "rb") as fh:
+        if fh.read(len(af.PLAIN_HEADER)) == af.PLAIN_HEADER:  # belt and braces: never a plaintext backup
+            raise ArchiveDamaged(COPY_BAD, ("副本未加密",))
+    with in_background(src, _sums, watch) as source:  # closes src when joined
+        manifest = _add_manifest(tmp, backup_key[0], archive.path.stem, now, watch)
+        counts, digest = source.join()
+    if (counts, digest) != (manifest["counts"], manifest["digest"]):
+        raise _damaged(archive, ("备份的行数或校验值与档案不同",))
+    logger.debug("backup copied (%s)", how)
     return manifest
 
 
-def _export_snapshot(conn: sqlcipher3.Connection, stem: str, now: datetime) -> dict[str, Any]:
-    conn.execute("BEGIN")  # one snapshot: what is digested is exactly what is exported
+def _sums(conn: sqlcipher3.Connection) -> tuple[dict[str, int], str]:
+    """Row counts and digest of what conn reads (its snapshot when inside a transaction)."""
+    tables = data_tables(conn)
+    return table_counts(conn, tables), data_digest(conn, tables)
+
+
+def _add_manifest(tmp: Path, key: bytes, stem: str, now: datetime, watch: Watch) -> dict[str, Any]:
+    """Digest the copy, then make it a backup: one file (no log), the manifest table, the backup's id."""
+    conn = af.raw_connect(tmp, key)
     try:
-        tables = data_tables(conn)
+        watch.attach(conn)
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        conn.execute("PRAGMA journal_mode = DELETE")  # a page copy keeps the archive's WAL mode
+        conn.execute("PRAGMA journal_mode = OFF")  # a temp file: a crash leaves junk that is never renamed
+        conn.execute("PRAGMA synchronous = OFF")  # one fsync before the rename
+        conn.execute("BEGIN")
+        counts, digest = _sums(conn)
         manifest = {
             "format": FORMAT_VERSION, "app_version": __version__, "schema_version": _schema_version(conn),
             "created_at": now.replace(microsecond=0).isoformat(), "archive_name": stem,
-            "counts": table_counts(conn, tables), "digest": data_digest(conn, tables),
-            "change_mark": change_mark(conn),
+            "counts": counts, "digest": digest, "change_mark": change_mark(conn),
         }
-        conn.execute("SELECT sqlcipher_export('cf_copy')")
-        conn.execute(f"CREATE TABLE cf_copy.{MANIFEST_TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        conn.executemany(f"INSERT INTO cf_copy.{MANIFEST_TABLE} VALUES (?, ?)",
+        conn.execute(f"CREATE TABLE {MANIFEST_TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        conn.executemany(f"INSERT INTO {MANIFEST_TABLE} VALUES (?, ?)",
                          [(k, json.dumps(v, ensure_ascii=False)) for k, v in manifest.items()])
-        version = conn.execute("PRAGMA main.user_version").fetchone()[0]
         conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute(f"PRAGMA cf_copy.user_version = {int(version)}")
+        conn.execute(f"PRAGMA application_id = {BACKUP_APPLICATION_ID}")
+    finally:
+        conn.close()
     return manifest
+
+
+def _check_written(tmp: Path, key: bytes, watch: Watch) -> tuple[BackupInfo, list[str]]:
+    """The written file, read back: its manifest, and the problems of its pages and (in a thread) b-trees.
+
+    Its rows were digested a moment ago from these very pages (_add_manifest); a page changed since
+    would fail its HMAC.
+    """
+    conn = af.raw_connect(tmp, key, readonly=True)
+    try:
+        info = _manifest_info(conn, tmp)
+        with in_background(af.raw_connect(tmp, key, readonly=True), structure_problems, watch) as structure:
+            watch.attach(conn)
+            problems = page_problems(conn, tmp)
+            problems += structure.join()
+    finally:
+        conn.close()
+    return replace(info, verified=not problems), problems
 
 
 def _schema_version(conn: sqlcipher3.Connection, schema: str = "main") -> str:
@@ -299,7 +356,8 @@ def _check(path: Path, key: bytes, watch: Watch) -> BackupInfo:
     try:
         _probe(conn, path)
         info = _manifest_info(conn, path)
-        with checking(af.raw_connect(path, key, readonly=True), path, watch) as check:
+        with in_background(af.raw_connect(path, key, readonly=True), lambda c: backup_file_problems(c, path),
+                           watch) as check:
             watch.attach(conn)
             conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             conn.execute("BEGIN")

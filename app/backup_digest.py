@@ -15,6 +15,7 @@ import sqlcipher3
 
 from app import archive as af
 from app.progress import Cancelled, ProgressFn, step
+from app.walcheck import missing_pages
 
 MANIFEST_TABLE = "cf_backup_manifest"
 CACHE_KIB = 64 * 1024
@@ -152,15 +153,50 @@ class Background:
 
 
 @contextlib.contextmanager
-def checking(conn: sqlcipher3.Connection, path: Path | None, watch: Watch) -> Iterator[Background]:
-    """Full HMAC + b-tree checks in the background while the caller reads; abandoned on error."""
+def in_background(conn: sqlcipher3.Connection, fn: Callable[[sqlcipher3.Connection], Any],
+                  watch: Watch) -> Iterator[Background]:
+    """fn(conn) in a thread while the caller works; abandoned (interrupted, closed) if the caller fails."""
     conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-    job = Background(conn, lambda c: file_problems(c, path), watch)
+    job = Background(conn, fn, watch)
     try:
         yield job
     except BaseException:
         job.abandon()
         raise
+
+
+def checking(conn: sqlcipher3.Connection, path: Path | None,
+             watch: Watch) -> contextlib.AbstractContextManager[Background]:
+    """Full HMAC + b-tree checks (integrity_check) in the background while the caller reads."""
+    return in_background(conn, lambda c: file_problems(c, path), watch)
+
+
+def backup_file_problems(conn: sqlcipher3.Connection, path: Path) -> list[str]:
+    """A backup file's checks: page_problems, then structure_problems."""
+    return page_problems(conn, path) or structure_problems(conn)
+
+
+def page_problems(conn: sqlcipher3.Connection, path: Path) -> list[str]:
+    """Every page's HMAC (cipher_integrity_check), and the file as long as its header says.
+
+    The HMAC covers the page's bytes and its number: any changed byte, a page moved, or junk appended
+    fails; a cut at a page boundary passes it, hence the length check.
+    """
+    problems = [r[0] for r in conn.execute("PRAGMA cipher_integrity_check")]
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    if pages > path.stat().st_size // af.PAGE_SIZE and missing_pages(path, pages, af.PAGE_SIZE):
+        problems.append(f"文件只有 {path.stat().st_size // af.PAGE_SIZE} 页，应有 {pages} 页（文件被截断）")
+    return problems
+
+
+def structure_problems(conn: sqlcipher3.Connection) -> list[str]:
+    """The b-trees of every table and index (PRAGMA quick_check).
+
+    quick_check is integrity_check without matching each index against its table: a backup's indexes
+    never reach an archive (restore rebuilds them from the rows, and proves the result with the full
+    integrity_check), while its rows are proved by the digest.
+    """
+    return [r[0] for r in conn.execute("PRAGMA quick_check") if r[0] != "ok"]
 
 
 def file_problems(conn: sqlcipher3.Connection, path: Path | None = None) -> list[str]:
