@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -20,6 +21,7 @@ from app.excel import values as v
 from app.excel.columns import (
     CUSTOMER_VOCABULARY,
     FIELD_BY_KEY,
+    Field,
     Header,
     Vocabulary,
     column_name,
@@ -158,6 +160,7 @@ def plan_customers(table: Table, header: Header, mapping: Sequence[str], *,
     plan = SheetPlan(table=table, header=header, mapping=mapping, rows=[])
     col_of = {key: i for i, key, _ in columns}
     header_of = {key: label for _, key, label in columns}
+    memos: list[dict[str, object]] = [{} for _ in columns]
     total = len(table.rows)
     with v.gc_paused():
         for index in range(header.row + 1, total):
@@ -167,34 +170,79 @@ def plan_customers(table: Table, header: Header, mapping: Sequence[str], *,
             if all(v.is_blank(c) for c in cells):
                 plan.blank_rows += 1
                 continue
-            plan.rows.append(parse_row(table, index, cells, columns, col_of, header_of))
+            plan.rows.append(parse_row(table, index, cells, columns, col_of, header_of, memos))
     return plan
 
 
+_UNSEEN = object()
+_BLANK = object()
+_MEMO_LIMIT = 20_000  # distinct texts remembered per column (names and phones rarely repeat: they stop there)
+_SHAREABLE = (str, int, float, Decimal, date, tuple, Birthday, type(None))  # immutable: one result, many rows
+
+
+@dataclass(frozen=True)
+class _Bad:
+    """A cell that failed to parse: the text shown to the user and the reason."""
+
+    shown: str
+    reason: str
+
+
+def _parse_cell(field_: Field, cell: object) -> object:
+    """A non-empty cell parsed: the value, _BLANK (text that cleans to nothing) or _Bad."""
+    if type(cell) is str:
+        cell = v.clean(cell)  # once here; the parsers then see tidy text
+        if not cell:
+            return _BLANK
+    try:
+        return field_.parse(cell, field_.label)
+    except ValidationError as exc:
+        return _Bad(v.text(cell), exc.message)
+
+
+def _remembered(field_: Field, cell: object, memo: dict[str, object]) -> object:
+    """_parse_cell, once per distinct text of a column: 性别, 等级, 单位, 标签… repeat on most rows.
+
+    Parsing is a pure function of the text (and today's date), and only immutable results are shared.
+    Numbers and dates are parsed every time: 1, 1.0 and True would share one key.
+    """
+    if type(cell) is not str:
+        return _parse_cell(field_, cell)
+    parsed = memo.get(cell, _UNSEEN)
+    if parsed is _UNSEEN:
+        parsed = _parse_cell(field_, cell)
+        if len(memo) < _MEMO_LIMIT and (parsed is _BLANK or isinstance(parsed, (_Bad, *_SHAREABLE))):
+            memo[cell] = parsed
+    return parsed
+
+
 def parse_row(table: Table, index: int, cells: Sequence[object], columns: Sequence[tuple[int, str, str]],
-              col_of: dict[str, int] | None = None, header_of: dict[str, str] | None = None) -> PlannedRow:
-    """One row: each mapped cell parsed (every bad cell recorded), then the card's cross-field rules."""
+              col_of: dict[str, int] | None = None, header_of: dict[str, str] | None = None,
+              memos: Sequence[dict[str, object]] | None = None) -> PlannedRow:
+    """One row: each mapped cell parsed (every bad cell recorded), then the card's cross-field rules.
+
+    memos (one dict per column, shared by the rows of a sheet) remember the parse of repeated texts."""
     number = table.number(index)
     if col_of is None or header_of is None:
         col_of = {key: i for i, key, _ in columns}
         header_of = {key: label for _, key, label in columns}
+    if memos is None:
+        memos = [{} for _ in columns]
     row = PlannedRow(index=index, number=number, values={}, raw=cells, col_of=col_of)
     labels: dict[str, str] = {}
     width = len(cells)
-    for col, key, label in columns:
+    for (col, key, label), memo in zip(columns, memos, strict=True):
         cell = cells[col] if col < width else None
         if cell is None or cell == "":
             continue
-        if type(cell) is str:
-            cell = v.clean(cell)  # once here; the parsers then see tidy text
-            if not cell:
-                continue
+        parsed = _remembered(FIELD_BY_KEY[key], cell, memo)
+        if parsed is _BLANK:
+            continue
         labels[key] = label
-        field_ = FIELD_BY_KEY[key]
-        try:
-            row.values[key] = field_.parse(cell, field_.label)
-        except ValidationError as exc:
-            row.problems.append(Problem(number, label, v.text(cell), exc.message))
+        if type(parsed) is _Bad:
+            row.problems.append(Problem(number, label, parsed.shown, parsed.reason))
+        else:
+            row.values[key] = parsed
     _combine_phones(row, labels)
     _combine_birthdays(row)
     _row_rules(row, labels, header_of)

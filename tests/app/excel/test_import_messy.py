@@ -116,3 +116,25 @@ def test_dry_run_counts_and_changes_nothing(svc: Any, archive: Any, tmp_path: Pa
     assert result.dry_run and result.batch_id is None and result.created == 6
     assert full_digest(archive) == before
     assert svc.imports.last_batch() is None
+
+
+def test_repeated_texts_are_parsed_once_per_column_and_reported_on_every_row() -> None:
+    from app.excel.columns import Header, auto_map
+    from app.excel.importer import plan_customers
+    from app.excel.readers import Table
+
+    labels = ("姓名", "性别", "成交状态", "标签", "手机")
+    rows: list[list[object]] = [list(labels),
+                                 ["甲", "先生", "是", "VIP、老客户", "13812345678"],
+                                 ["乙", "先生", "是", "VIP、老客户", "13812345679"],
+                                 ["丙", "不知道", True, "VIP", "13812345678"],
+                                 ["丁", "不知道", 1, " ", "13812345678"]]
+    header = Header(0, labels)
+    plan = plan_customers(Table("客户", rows), header, auto_map(labels))
+    a, b, c, d = plan.rows
+    assert a.values == b.values | {"name": "甲", "mobile": "13812345678"}
+    assert (a.values["gender"], a.values["deal_status"], a.values["tags"]) == ("男", "成交", ("VIP", "老客户"))
+    assert c.values["deal_status"] == "成交" and "deal_status" not in d.values  # True is 是; 1 is no choice
+    assert [(p.row, p.column, p.value) for p in c.problems] == [(4, "性别", "不知道")]
+    assert [(p.row, p.column, p.value) for p in d.problems] == [(5, "性别", "不知道"), (5, "成交状态", "1")]
+    assert "tags" not in d.values and d.values["mobile"] == c.values["mobile"] == "13812345678"
