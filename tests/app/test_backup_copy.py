@@ -197,3 +197,22 @@ def test_quick_check_finds_a_broken_b_tree_that_passes_every_hmac(archive: af.Ar
         conn.close()
     with pytest.raises(ArchiveDamaged, match="损坏"):
         verify_backup(info.path, PASSWORD)
+
+
+@pytest.mark.parametrize("password", [None, BACKUP_PASSWORD], ids=["archive password", "own password"])
+def test_a_truncated_archive_writes_no_backup(archive: af.Archive, filled: int, tmp_path: Path,
+                                              password: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shorter than its header says: the byte copy gives way to SQLite, and the archive is blamed."""
+    import app.backup_copy as backup_copy
+
+    page_copies = []
+    real = backup_copy._copy_pages
+    monkeypatch.setattr(backup_copy, "_copy_pages", lambda *a: (page_copies.append(1), real(*a)))
+    assert archive.verify().ok  # checkpoints the log into the file
+    size = archive.path.stat().st_size
+    os.truncate(archive.path, size - 2 * af.PAGE_SIZE)
+    folder = tmp_path / "bk"
+    with pytest.raises(ArchiveDamaged, match="完整性检查"):
+        create_backup(archive, folder / "t.cfbak", password)
+    assert list(folder.iterdir()) == []
+    assert page_copies == [1]  # the archive's password too: its bytes were not all there
