@@ -99,6 +99,13 @@ class MachineSettings:
             self.known_salts[key] = salt.hex()
 
 
+    def forget_salt(self, archive: Path) -> None:
+        """Before a password change: the file gets a new salt, and if the program dies after the swap but
+        before the new salt is recorded, a remembered old salt would make the old password read as a
+        damaged salt. With none remembered it reads as a wrong password, which it is."""
+        self.known_salts.pop(str(archive.resolve()), None)
+
+
 def settings_path() -> Path:
     """The per-machine settings file."""
     return config_dir() / "settings.json"

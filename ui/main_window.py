@@ -35,7 +35,7 @@ from ui.error_dialog import action_guard
 from ui.idle_lock import IdleLock
 from ui.main_window_actions import MainActions
 from ui.pages import PAGES, build_page
-from ui.unlock_dialog import ChangePasswordDialog, UnlockDialog, remember_open, wait_cursor
+from ui.unlock_dialog import ChangePasswordDialog, UnlockDialog, forget_salt, remember_open, wait_cursor
 
 logger = logging.getLogger(__name__)
 
@@ -289,9 +289,12 @@ class MainWindow(QMainWindow):
             return
         archive = self.ctx.svc.archive
         with action_guard(self, self.tr("修改密码")):
-            with wait_cursor():
-                archive.change_password(*answer)
-            remember_open(self.ctx.machine, archive)
+            forget_salt(self.ctx.machine, archive.path)  # see MachineSettings.forget_salt
+            try:
+                with wait_cursor():
+                    archive.change_password(*answer)
+            finally:
+                remember_open(self.ctx.machine, archive)  # the new salt, or the old one if nothing changed
             self.ctx.services = Services.build(archive)
             QMessageBox.information(self, self.tr("修改密码"), self.tr(
                 "密码已修改，并已用新密码重新打开验证。\n\n注意：以前做的备份仍然使用旧密码，恢复旧备份时需要输入旧密码。"))

@@ -74,6 +74,15 @@ def remember_open(machine: MachineSettings, archive: Archive) -> None:
         logger.warning("machine settings not saved: %s", type(error).__name__)
 
 
+def forget_salt(machine: MachineSettings, path: Path) -> None:
+    """Before a password change (MachineSettings.forget_salt), saved at once."""
+    machine.forget_salt(path)
+    try:
+        machine.save()
+    except OSError as error:
+        logger.warning("machine settings not saved: %s", type(error).__name__)
+
+
 def is_sample(path: Path) -> bool:
     """True for the sample archive (its password is published in the dialog)."""
     if path.name != "示例档案.cfdb":

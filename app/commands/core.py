@@ -99,8 +99,13 @@ def cmd_passwd(args: argparse.Namespace) -> int:
     archive = open_archive(path, old)
     try:
         new = read_new_password("CLIENTFILE_NEW_PASSWORD")
-        archive.change_password(old, new)
-        _remember(path, archive.salt)
+        settings = MachineSettings.load()
+        settings.forget_salt(path)  # recorded again below: see MachineSettings.forget_salt
+        settings.save()
+        try:
+            archive.change_password(old, new)
+        finally:
+            _remember(path, archive.salt)  # the new salt, or the old one if nothing changed
     finally:
         archive.close()
     print("密码已修改（已用新密码重新打开验证，旧密码已失效）。")

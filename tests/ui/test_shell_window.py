@@ -105,14 +105,28 @@ def test_change_password_proves_new_works_and_old_fails(qtbot, main_window, svc,
                                                         answer_modal):
     from PySide6.QtWidgets import QMessageBox
 
+    from app import archive as af
+    from app.config import MachineSettings
     from ui.unlock_dialog import ChangePasswordDialog
 
     svc.customers.create(CustomerInput(name="甲"))
     new = "新的-Passw0rd!"
     monkeypatch.setattr(ChangePasswordDialog, "ask", classmethod(lambda cls, parent: (PASSWORD, new)))
+    key = str(archive_path.resolve())
+    main_window.ctx.machine.remember_archive(archive_path, svc.archive.salt)
+    remembered_during_swap: list[object] = []
+    real_rekey = af.rekey_file
+
+    def spy(*args, **kwargs):  # dying during the swap must not leave the old salt remembered on disk
+        remembered_during_swap.append((main_window.ctx.machine.known_salts.get(key),
+                                       MachineSettings.load().known_salts.get(key)))
+        return real_rekey(*args, **kwargs)
+
+    monkeypatch.setattr(af, "rekey_file", spy)
     told = answer_modal(QMessageBox, lambda box: box.accept())
     main_window.actions.change_password.trigger()
     told.check()
+    assert remembered_during_swap == [(None, None)]
     assert "密码已修改" in told.texts[0]
     assert main_window.ctx.svc.customers.count() == 1  # services rebuilt over the re-keyed file
     assert main_window.ctx.machine.known_salts[str(archive_path.resolve())] == main_window.ctx.svc.archive.salt.hex()
