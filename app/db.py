@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime
+from glob import escape as glob_escape
 from pathlib import Path
 
 from app import archive as af
@@ -49,6 +50,7 @@ def open_archive(path: Path, password: str, *, known_salt: bytes | None = None,
     lock = ProcessLock(path)
     lock.acquire()
     try:
+        remove_stale_temps(path)
         opened = af.unlock(path, password, known_salt, full=full_check)
         archive = af.Archive(opened, lock, echo=echo)
     except BaseException:
@@ -98,6 +100,23 @@ class OpeningArchive:
             raise error
         assert self._archive is not None
         return self._archive
+
+
+def remove_stale_temps(path: Path) -> list[Path]:
+    """Remove what a killed password change, restore or upgrade left beside the archive: encrypted
+    `.NAME.*.tmp` files (and their journals). Only called with the archive's lock held, so no other
+    ClientFile process can be writing them. Returns what was removed."""
+    removed = []
+    for tmp in path.parent.glob(f".{glob_escape(path.name)}.*.tmp*"):
+        if tmp.is_file() and tmp.name.endswith((".tmp", ".tmp-wal", ".tmp-shm", ".tmp-journal")):
+            try:
+                tmp.unlink()
+                removed.append(tmp)
+            except OSError as error:
+                logger.warning("stale temporary file not removed: %s", type(error).__name__)
+    if removed:
+        logger.info("removed %d stale temporary files beside the archive", len(removed))
+    return removed
 
 
 def schema_revision(archive: af.Archive) -> str:

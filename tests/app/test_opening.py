@@ -64,3 +64,20 @@ def test_the_key_derivation_leaves_the_caller_free(closed_copy: Path) -> None:
     assert spins > 20, "the caller was blocked while the archive opened"
     opening.result().close()
     assert not [t for t in threading.enumerate() if t.name == "open-archive"]
+
+
+def test_opening_removes_what_a_killed_password_change_left_beside_it(closed_copy: Path) -> None:
+    from app.fileutil import temp_path_beside
+
+    stale = [temp_path_beside(closed_copy) for _ in range(2)]
+    for tmp in stale:
+        shutil.copyfile(closed_copy, tmp)  # encrypted, as a killed re-key leaves it
+    wal = stale[0].with_name(stale[0].name + "-wal")
+    wal.write_bytes(b"x")
+    keep = [closed_copy.with_name("客户档案.cfdb.bak"), closed_copy.with_name(".other.cfdb.abc.tmp"),
+            closed_copy.with_name("note.tmp")]
+    for path in keep:
+        path.write_bytes(b"keep")
+    OpeningArchive(closed_copy, PASSWORD).result().close()
+    assert not [p for p in [*stale, wal] if p.exists()]
+    assert all(p.exists() for p in keep)
