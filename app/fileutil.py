@@ -15,11 +15,15 @@ PRIVATE_DIR = 0o700
 
 
 def make_private_dir(path: Path) -> None:
-    """Create a folder (and parents) readable only by the user."""
-    created = [p for p in path.parents if not p.exists()]  # mkdir's mode reaches only the last component
+    """Create a folder (and parents) readable only by the user.
+
+    Only the folders created here are made private: an existing folder the user picked (say ~/Documents
+    as the backup folder) keeps its permissions; the files written into it are 0600 anyway.
+    """
+    created = [p for p in (path, *path.parents) if not p.exists()]  # mkdir's mode reaches only the last one
     path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
     if os.name == "posix":
-        for folder in (path, *created):
+        for folder in created:
             with contextlib.suppress(OSError):
                 os.chmod(folder, PRIVATE_DIR)
 

@@ -117,3 +117,18 @@ def test_the_window_state_file_of_the_gui_is_private(permissive_umask: None, svc
     ini = home / "config" / "window-state.ini"
     assert ini.exists() and ini.stat().st_size
     assert _not_private(home, skip=home / "none") == []
+
+
+def test_an_existing_folder_the_user_picks_keeps_its_permissions(permissive_umask: None, tmp_path: Path) -> None:
+    """Only folders the program creates are made 0700; a chosen ~/Documents is not taken over."""
+    from app.fileutil import make_private_dir
+
+    documents = tmp_path / "Documents"
+    documents.mkdir(mode=0o755)
+    os.chmod(documents, 0o755)
+    make_private_dir(documents)
+    assert stat.S_IMODE(documents.stat().st_mode) == 0o755
+    make_private_dir(documents / "客户档案备份" / "2026")
+    assert stat.S_IMODE(documents.stat().st_mode) == 0o755
+    assert stat.S_IMODE((documents / "客户档案备份").stat().st_mode) == 0o700
+    assert stat.S_IMODE((documents / "客户档案备份" / "2026").stat().st_mode) == 0o700
