@@ -3,11 +3,12 @@
 A backup is a page copy of one snapshot of the archive (app/backup_copy.py: the encrypted bytes when it
 keeps the archive's key, else SQLite's backup API into a keyed file — never plaintext), holding one extra
 table, `cf_backup_manifest` (app and schema version, time, row counts per table, and a digest of every
-row). It is written to a temporary file beside the target, verified (the copy's rows digest like the
-snapshot's, and read back with its key: every page's HMAC and the b-trees), made durable, then atomically
-renamed. By default it keeps the archive's salt and key, so the archive's password opens it; with its
-own password it gets a fresh salt and the key derived from both, as SQLCipher would. Restore lives in
-app/backup_restore.py, rotation and automatic backups in app/backup_rotation.py.
+row) of that snapshot. It is written to a temporary file beside the target, made durable, verified as
+verify_backup does (read back with its key: every page's HMAC, the b-trees, and its rows' digest equal to
+the manifest's), then atomically renamed. By default it keeps the archive's salt and key, so the
+archive's password opens it; with its own password it gets a fresh salt and the key derived from both,
+as SQLCipher would. Restore lives in app/backup_restore.py, rotation and automatic backups in
+app/backup_rotation.py.
 """
 from __future__ import annotations
 
@@ -157,9 +158,10 @@ def create_backup(archive: af.Archive, dest: Path, password: str | None = None, 
         written = _write(archive, tmp, key, backup_key, watch, now or datetime.now())
         watch.stage(2, "正在校验备份…")
         _fsync(tmp)
-        info, problems = _check_written(tmp, backup_key[0], watch)
-        if problems:
-            raise _damaged(archive, tuple(problems))
+        try:  # what verify_backup checks: pages, b-trees, and the copy's rows against the manifest
+            info = _check(tmp, backup_key[0], watch)
+        except ArchiveDamaged as exc:
+            raise _damaged(archive, (str(exc), *exc.details)) from None
         if (info.counts, info.digest) != (written["counts"], written["digest"]):
             raise _damaged(archive, ("备份清单读回的行数或校验值与写入的不同",))
         watch.stage(3, "正在保存备份…")
@@ -206,10 +208,7 @@ def _damaged(archive: af.Archive, details: tuple[str, ...]) -> ArchiveDamaged:
 
 def _write(archive: af.Archive, tmp: Path, key: tuple[bytes, bytes], backup_key: tuple[bytes, bytes],
            watch: Watch, now: datetime) -> dict[str, Any]:
-    """Copy one snapshot of the archive into tmp with its manifest; its rows must digest like the snapshot's.
-
-    The snapshot is digested in a thread while the copy is digested and gets its manifest here.
-    """
+    """Copy one snapshot of the archive into tmp, digest that snapshot, and give the copy its manifest."""
     src = archive.raw()
     try:
         helper = archive.raw()
@@ -220,44 +219,33 @@ def _write(archive: af.Archive, tmp: Path, key: tuple[bytes, bytes], backup_key:
             how = copy_snapshot(src, helper, archive.path, tmp, key, backup_key, watch)
         finally:
             helper.close()
-    except BaseException:
+        make_private(tmp)
+        with open(tmp, "rb") as fh:
+            if fh.read(len(af.PLAIN_HEADER)) == af.PLAIN_HEADER:  # belt and braces: never a plaintext backup
+                raise ArchiveDamaged(COPY_BAD, ("副本未加密",))
+        watch.attach(src)
+        src.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        tables = data_tables(src)
+        manifest = {  # what was copied: the same snapshot, still open
+            "format": FORMAT_VERSION, "app_version": __version__, "schema_version": _schema_version(src),
+            "created_at": now.replace(microsecond=0).isoformat(), "archive_name": archive.path.stem,
+            "counts": table_counts(src, tables), "digest": data_digest(src, tables), "change_mark": change_mark(src),
+        }
+    finally:
         src.close()
-        raise
-    make_private(tmp)
-    with open(tmp, "rb") as fh:
-        if fh.read(len(af.PLAIN_HEADER)) == af.PLAIN_HEADER:  # belt and braces: never a plaintext backup
-            raise ArchiveDamaged(COPY_BAD, ("副本未加密",))
-    with in_background(src, _sums, watch) as source:  # closes src when joined
-        manifest = _add_manifest(tmp, backup_key[0], archive.path.stem, now, watch)
-        counts, digest = source.join()
-    if (counts, digest) != (manifest["counts"], manifest["digest"]):
-        raise _damaged(archive, ("备份的行数或校验值与档案不同",))
+    _add_manifest(tmp, backup_key[0], manifest)
     logger.debug("backup copied (%s)", how)
     return manifest
 
 
-def _sums(conn: sqlcipher3.Connection) -> tuple[dict[str, int], str]:
-    """Row counts and digest of what conn reads (its snapshot when inside a transaction)."""
-    tables = data_tables(conn)
-    return table_counts(conn, tables), data_digest(conn, tables)
-
-
-def _add_manifest(tmp: Path, key: bytes, stem: str, now: datetime, watch: Watch) -> dict[str, Any]:
-    """Digest the copy, then make it a backup: one file (no log), the manifest table, the backup's id."""
+def _add_manifest(tmp: Path, key: bytes, manifest: dict[str, Any]) -> None:
+    """Make the copy a backup: one file (no log), the manifest table, the backup's application id."""
     conn = af.raw_connect(tmp, key)
     try:
-        watch.attach(conn)
-        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-        conn.execute("PRAGMA journal_mode = DELETE")  # a page copy keeps the archive's WAL mode
+        conn.execute("PRAGMA journal_mode = DELETE")  # a byte copy keeps the archive's WAL mode
         conn.execute("PRAGMA journal_mode = OFF")  # a temp file: a crash leaves junk that is never renamed
         conn.execute("PRAGMA synchronous = OFF")  # one fsync before the rename
         conn.execute("BEGIN")
-        counts, digest = _sums(conn)
-        manifest = {
-            "format": FORMAT_VERSION, "app_version": __version__, "schema_version": _schema_version(conn),
-            "created_at": now.replace(microsecond=0).isoformat(), "archive_name": stem,
-            "counts": counts, "digest": digest, "change_mark": change_mark(conn),
-        }
         conn.execute(f"CREATE TABLE {MANIFEST_TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         conn.executemany(f"INSERT INTO {MANIFEST_TABLE} VALUES (?, ?)",
                          [(k, json.dumps(v, ensure_ascii=False)) for k, v in manifest.items()])
@@ -265,25 +253,6 @@ def _add_manifest(tmp: Path, key: bytes, stem: str, now: datetime, watch: Watch)
         conn.execute(f"PRAGMA application_id = {BACKUP_APPLICATION_ID}")
     finally:
         conn.close()
-    return manifest
-
-
-def _check_written(tmp: Path, key: bytes, watch: Watch) -> tuple[BackupInfo, list[str]]:
-    """The written file, read back: its manifest, and the problems of its pages and (in a thread) b-trees.
-
-    Its rows were digested a moment ago from these very pages (_add_manifest); a page changed since
-    would fail its HMAC.
-    """
-    conn = af.raw_connect(tmp, key, readonly=True)
-    try:
-        info = _manifest_info(conn, tmp)
-        with in_background(af.raw_connect(tmp, key, readonly=True), structure_problems, watch) as structure:
-            watch.attach(conn)
-            problems = page_problems(conn, tmp)
-            problems += structure.join()
-    finally:
-        conn.close()
-    return replace(info, verified=not problems), problems
 
 
 def _schema_version(conn: sqlcipher3.Connection, schema: str = "main") -> str:
