@@ -88,6 +88,21 @@ def warm_up() -> None:
     _syllables("招商银行")
 
 
+def warm_up_in_background() -> threading.Thread | None:
+    """Start warm_up in a daemon thread unless the dictionaries are loaded or loading. The desktop app calls
+    this when a card window or the import wizard opens: the name is typed before it is needed, and a
+    session that only looks things up never spends the ~50 MB the dictionaries take."""
+    global _warming
+    if _convert is not None or _warming is not None:
+        return None
+    _warming = threading.Thread(target=warm_up, name="warm-up", daemon=True)
+    _warming.start()
+    return _warming
+
+
+_warming: threading.Thread | None = None
+
+
 def _syllables(text: str) -> list[str]:
     pieces = _lazy_pinyin()(text)
     return [s.lower() for s in pieces if s.strip()]

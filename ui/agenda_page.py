@@ -24,11 +24,13 @@ from app.calendar.engine import KINDS, Touchpoint
 from app.services.touchpoint_views import day_caption
 from app.services.touchpoints import suggested_method
 from ui.agenda_model import KIND_NAMES, AgendaTreeModel
+from ui.background import BackgroundCall
 from ui.context import AppContext
 from ui.error_dialog import action_guard
 from ui.touchpoint_dialogs import CompleteDialog, SkipDialog, SnoozeDialog
 
 logger = logging.getLogger(__name__)
+LOAD_DELAY_MS = 30
 FOLD_OVERDUE_ABOVE = 15  # overdue rows (after grouping) shown unfolded at most
 GRADE_CHOICES = (("A", "A 类"), ("B", "B 类"), ("C", "C 类"), ("D", "D 类"), ("", "未定级"))
 
@@ -166,6 +168,7 @@ class AgendaPage(TouchpointPage):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self._stale = True
+        self.loader = BackgroundCall(self, "agenda")  # at 100k customers the first agenda takes seconds
         self._build_widgets()
         self._build_layout()
         self._connect_signals()
@@ -237,25 +240,48 @@ class AgendaPage(TouchpointPage):
         bus.settings_changed.connect(self._changed)
         bus.archive_opened.connect(self._changed)
         bus.archive_locked.connect(self.clear)
+        self.loader.finished.connect(self._show_agenda)
 
     # ----- Page protocol ----------------------------------------------------------------
     def clear(self) -> None:
         """Forget every row (the archive is being locked)."""
+        self.loader.cancel()
         self.model.clear()
         self.date_label.clear()
         self.message_label.clear()
         self._stale = True
         self._update_buttons()
 
+    @property
+    def loading(self) -> bool:
+        """True while the agenda is being worked out in the background."""
+        return self.loader.busy
+
     def reload(self) -> None:
-        """Fetch the agenda again."""
+        """Work the agenda out again, off the GUI thread; the rows appear when it is ready."""
         if not self.ctx.is_open:
             self.clear()
             return
         self._stale = False
+        svc = self.ctx.svc.touchpoints
+        kinds, grades = self.filters.kinds(), self.filters.grades()
+        if self.model.section_count() == 0:
+            self.date_label.setText(self.tr("正在整理待办…"))
+        # A moment's delay lets the window paint before the worker shares the interpreter with it.
+        self.loader.start(lambda: svc.agenda(kinds=kinds, grades=grades), delay_ms=LOAD_DELAY_MS)
+
+    def wait_loaded(self, timeout: float = 60.0) -> bool:
+        """Wait (processing events) until the rows are in (tests, screenshots)."""
+        return self.loader.wait(timeout)
+
+    def _show_agenda(self, agenda: object, error: object) -> None:
+        if not self.ctx.is_open:
+            return
+        if error is not None:
+            with action_guard(self, self.tr("待办")):
+                raise error  # type: ignore[misc]  # shown the usual way (AppError: a message; else the crash dialog)
+            return
         with action_guard(self, self.tr("待办")):
-            svc = self.ctx.svc.touchpoints
-            agenda = svc.agenda(kinds=self.filters.kinds(), grades=self.filters.grades())
             self.model.set_sections([(self.tr("逾期"), agenda.overdue, True),
                                      (self.tr("今天"), agenda.due_today, False),
                                      (self.tr("未来 7 天"), agenda.upcoming, False)], agenda.today)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import pinyin
 from app.errors import AppError, NotFound, ValidationError
 from app.rows import CustomerCard, CustomerInput
 from app.services.checks import check_customer
@@ -70,6 +71,7 @@ class CustomerCardWindow(QMainWindow):
         registry = CardRegistry.of(ctx, parent)
         window = registry.find(customer_id) if customer_id is not None else None
         if window is None:
+            pinyin.warm_up_in_background()  # saving needs the name's pinyin: load it while the card is edited
             window = cls(parent, ctx, customer_id, kind)
             registry.add(window)
         if window.isMinimized():

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from app import pinyin
 from app.errors import AppError
 from app.excel import columns, report, source
 from app.excel import values as cell_values
@@ -237,6 +238,7 @@ class ImportWizard(QWizard):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, path: Path | None = None) -> None:
         super().__init__(parent)
+        pinyin.warm_up_in_background()  # the import writes every name's pinyin: load it while the file is picked
         self.session = ImportSession(ctx)
         self.setWindowTitle(self.tr("导入客户"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)

@@ -173,21 +173,7 @@ def show_main_window(app: QApplication, ctx: AppContext) -> MainWindow:
     window.show()
     verifier = BackgroundVerifier(window, ctx)
     verifier.start()  # large archives: the full page check runs now, in the background
-    QTimer.singleShot(WARM_UP_DELAY_MS, warm_up_in_background)
     return window
-
-
-WARM_UP_DELAY_MS = 300  # after the first page is on screen
-
-
-def warm_up_in_background() -> threading.Thread:
-    """Load what the first card save or search-by-new-name will need (pypinyin's dictionaries, ~0.4 s)
-    in a daemon thread, so neither start-up nor the first save waits for it."""
-    from app import pinyin
-
-    thread = threading.Thread(target=pinyin.warm_up, name="warm-up", daemon=True)
-    thread.start()
-    return thread
 
 
 def run(args: argparse.Namespace) -> int:

@@ -41,6 +41,7 @@ logger = logging.getLogger(__name__)
 
 STATE_KEY = "main_window"
 CUSTOMERS, AGENDA, CALENDAR, STATS, RECYCLE = range(5)
+START_PAGE = AGENDA  # the salesperson's day starts with who is due (its rows load in the background)
 
 
 class MainWindow(QMainWindow):
@@ -162,8 +163,9 @@ class MainWindow(QMainWindow):
         self.file_label.setToolTip(str(path or ""))
         self._set_locked(False)
         self._update_count()
-        if self.current_page() is None:
-            self.show_page(max(0, self.nav_list.currentRow()))
+        if self.current_page() is None:  # first open: 待办 (what is due today); after a lock: where the user was
+            row = self.nav_list.currentRow()
+            self.show_page(row if row >= 0 else START_PAGE)
 
     def _update_count(self) -> None:
         if not self.ctx.is_open:

@@ -45,6 +45,10 @@ def main_window(shell_ctx: object, svc: object, qtbot: object) -> Iterator[objec
     window.resize(1100, 700)
     window.show()
     qtbot.waitExposed(window)  # type: ignore[attr-defined]
+    start = window.current_page()  # 待办, the start page (tests/ui/test_shell_window.py checks it)
+    if hasattr(start, "wait_loaded"):
+        start.wait_loaded()
+    window.show_page(0)  # most shell tests work on the 客户 list
     yield window
     for widget in QApplication.topLevelWidgets():
         if widget is not window and widget.isVisible():

@@ -46,6 +46,7 @@ def test_complete_from_agenda_records_the_visit_and_resets_cadence(svc, agenda, 
     cid = add(svc, "张三")
     svc.visits.log(VisitInput(customer_id=cid, at=datetime(2026, 10, 1, 10), method="电话"))
     agenda.reload()
+    assert agenda.wait_loaded()
     (row,) = find_rows(agenda.model, lambda n: n.tp is not None and n.tp.customer_id == cid and n.tp.kind == "cadence")
     assert agenda.model.node(row.parent()).group is not None  # overdue 定期拜访 are grouped
     agenda.tree.expand(row.parent())
@@ -78,6 +79,7 @@ def test_festival_is_one_row_and_a_group_can_be_skipped(svc, agenda, clock, answ
     ids = {add(svc, n) for n in ("赵一", "钱二", "孙三")}
     clock.value = datetime(2026, 12, 20, 9)
     agenda.reload()
+    assert agenda.wait_loaded()
     groups = find_rows(agenda.model, lambda n: n.group is not None and n.group.festival_key == "dongzhi")
     (group,) = groups
     assert agenda.model.index(group.row(), 1, group.parent()).data() == "3 位客户"
@@ -101,6 +103,7 @@ def test_copy_greeting_puts_a_signed_text_on_the_clipboard(svc, agenda) -> None:
     svc.settings.set_profile(SalesProfile(name="李明"))
     cid = add(svc, "王建国", gender="男", birthday=Birthday("solar", 11, 24))
     agenda.reload()
+    assert agenda.wait_loaded()
     (row,) = find_rows(agenda.model, lambda n: n.tp is not None and n.tp.customer_id == cid and n.tp.kind == "birthday")
     agenda.tree.setCurrentIndex(row)
     agenda.copy_button.click()
@@ -111,6 +114,7 @@ def test_copy_greeting_puts_a_signed_text_on_the_clipboard(svc, agenda) -> None:
 def test_lock_clears_the_agenda(shell_ctx, svc, agenda) -> None:
     add(svc, "锁定客户", birthday=Birthday("solar", 11, 23))
     agenda.reload()
+    assert agenda.wait_loaded()
     assert agenda.model.rowCount() == 3
     shell_ctx.bus.archive_locked.emit()
     assert agenda.model.rowCount() == 0 and agenda.date_label.text() == ""

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QLabel, QToolBar
+from PySide6.QtWidgets import QApplication, QLabel, QToolBar
 
 from app.config import MachineSettings, log_dir
 from app.db import open_archive
@@ -212,3 +213,28 @@ def test_quit_waits_for_a_card_with_unsaved_edits(qtbot, main_window, svc, answe
     assert "未保存" in asked.texts[0] or "保存" in asked.texts[0]
     assert quits == [] and main_window.isVisible() and card.isVisible() and main_window.ctx.is_open
     card._closing_for_lock = True  # let the teardown close it without asking
+
+
+def test_a_freshly_opened_window_starts_on_the_agenda_loaded_in_the_background(qtbot, shell_ctx, svc, clock):
+    """待办 opens at start; its rows arrive from a worker thread, so the window never waits for them."""
+    from app.rows import VisitInput
+    from ui.agenda_page import AgendaPage
+    from ui.idle_lock import IdleLock
+    from ui.main_window import MainWindow
+
+    cid = svc.customers.create(CustomerInput(name="王五", grade="A", grade_manual=True))
+    svc.visits.log(VisitInput(customer_id=cid, at=clock() - timedelta(days=60), method="电话"))
+    idle = IdleLock(QApplication.instance(), 10)
+    window = MainWindow(shell_ctx, idle)
+    qtbot.addWidget(window)
+    window.show()
+    page = window.current_page()
+    assert isinstance(page, AgendaPage) and window.nav_list.currentRow() == AGENDA
+    assert page.loading and page.date_label.text() == "正在整理待办…"
+    assert page.wait_loaded()
+    overdue = page.model.touchpoints_at(page.model.index(0, 0))
+    assert page.model.section_count() == 3
+    assert [(t.customer_id, t.kind) for t in overdue] == [(cid, "cadence")]  # A: every 30 days, last 60 ago
+    window.ctx.services = None
+    window.close()
+    idle.uninstall()
