@@ -7,9 +7,11 @@ import io
 import json
 import sys
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from app.calendar.engine import Touchpoint
 from app.errors import ValidationError
@@ -42,7 +44,12 @@ def parse_day(text: str, field: str) -> date:
 
 
 def cmd_agenda(args: argparse.Namespace) -> int:
-    """Print the touchpoints between --from and --to."""
+    """Print the touchpoints between --from and --to, one line per customer per touchpoint.
+
+    The service hands a festival day as one group (a year for 100k customers is over a million lines,
+    most of them festival greetings); the groups are expanded one day at a time while writing, so the
+    whole flat list is never held.
+    """
     from app.cli import opened_services
 
     start, end = parse_day(args.start, "--from"), parse_day(args.end, "--to")
@@ -51,9 +58,9 @@ def cmd_agenda(args: argparse.Namespace) -> int:
     if (end - start).days > MAX_DAYS:
         raise ValidationError("--to", "一次最多列出三年")
     with opened_services(args) as svc:
-        found = svc.touchpoints.between(start, end)  # type: ignore[attr-defined]
-    rows = [row_of(tp) for tp in found]
-    sys.stdout.write(render(rows, args.format))
+        tps = svc.touchpoints  # type: ignore[attr-defined]
+        grouped = tps.grouped(start, end)
+        write_rows(lambda: map(row_of, tps.expand(grouped)), args.format, sys.stdout)
     return 0
 
 
@@ -68,15 +75,38 @@ def row_of(tp: Touchpoint) -> dict[str, str]:
 
 def render(rows: list[dict[str, str]], fmt: str) -> str:
     """The rows as an aligned table, CSV (with header, UTF-8) or a JSON array."""
+    buf = io.StringIO()
+    write_rows(lambda: rows, fmt, buf)
+    return buf.getvalue()
+
+
+def write_rows(rows: Callable[[], Iterable[dict[str, str]]], fmt: str, out: TextIO) -> None:
+    """Write what `render` returns, streaming: `rows()` is iterated once (twice for the table's column widths)."""
     if fmt == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
-    if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
+        _write_json(rows(), out)
+    elif fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
         writer.writerow(COLUMNS)
-        writer.writerows([r[c] for c in COLUMNS] for r in rows)
-        return buf.getvalue()
-    return _table(rows)
+        for chunk in _chunks(rows()):
+            writer.writerows([r[c] for c in COLUMNS] for r in chunk)
+    else:
+        _write_table(rows, out)
+
+
+def _chunks(rows: Iterable[dict[str, str]], size: int = 4096) -> Iterator[list[dict[str, str]]]:
+    it = iter(rows)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _write_json(rows: Iterable[dict[str, str]], out: TextIO) -> None:
+    """Byte for byte json.dumps(list(rows), ensure_ascii=False, indent=1) + newline, a chunk at a time."""
+    first = True
+    for chunk in _chunks(rows):
+        text = ",\n".join(" " + json.dumps(r, ensure_ascii=False, indent=1).replace("\n", "\n ") for r in chunk)
+        out.write(("[\n" if first else ",\n") + text)
+        first = False
+    out.write("[]\n" if first else "\n]\n")
 
 
 def _width(text: str) -> int:
@@ -84,13 +114,24 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _table(rows: list[dict[str, str]]) -> str:
-    cells = [list(HEADERS)] + [[r[c] for c in COLUMNS] for r in rows]
-    widths = [max(_width(row[i]) for row in cells) for i in range(len(COLUMNS))]
-    lines = ["  ".join(v + " " * (w - _width(v)) for v, w in zip(row, widths, strict=True)).rstrip()
-             for row in cells]
-    lines.append(f"共 {len(rows)} 项")
-    return "\n".join(lines) + "\n"
+def _write_table(rows: Callable[[], Iterable[dict[str, str]]], out: TextIO) -> None:
+    """Aligned columns: one pass for the widths, one to write."""
+    widths = [_width(h) for h in HEADERS]
+    count = 0
+    for r in rows():
+        count += 1
+        for i, c in enumerate(COLUMNS):
+            w = _width(r[c])
+            if w > widths[i]:
+                widths[i] = w
+
+    def line(values: Iterable[str]) -> str:
+        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths, strict=True)).rstrip() + "\n"
+
+    out.write(line(HEADERS))
+    for chunk in _chunks(rows()):
+        out.write("".join(line([r[c] for c in COLUMNS]) for r in chunk))
+    out.write(f"共 {count} 项\n")
 
 
 def cmd_ics(args: argparse.Namespace) -> int:

@@ -79,12 +79,19 @@ def fingerprint(s: Session) -> tuple:
     return tuple(s.scalar(t) for t in terms)
 
 
-def load(s: Session) -> LoadedDates:
-    """Every active customer's dates and every mark, in a few set-based queries."""
+def load(s: Session, check: Callable[[], None] = lambda: None) -> LoadedDates:
+    """Every active customer's dates and every mark, in a few set-based queries.
+
+    `check` runs between the queries; it raises (app.progress.Cancelled) to abandon the load.
+    """
     persons = _contact_persons(s)
+    check()
     deals = _deals(s)
+    check()
     appointments, implicit = _appointments(s)
+    check()
     events = _life_events(s)
+    check()
     specs: dict[tuple, DateSpec | None] = {}
     out: list[CustomerDates] = []
     stmt = select(Customer.id, Customer.card_no, Customer.name, Customer.grade, Customer.kind, Customer.birth_cal,
@@ -99,6 +106,7 @@ def load(s: Session) -> LoadedDates:
             deals.get(cid, ()), _day(comp_end), _day(last), _day(created),
             appointments.get(cid, ()), events.get(cid, ()),
         ))
+    check()
     marks = _marks(s)
     for key, visit_id in implicit.items():
         marks.setdefault(key, Mark(key, "done", visit_id=visit_id))

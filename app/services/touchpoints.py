@@ -11,7 +11,7 @@ import io
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -27,6 +27,7 @@ from app.calendar.ics import write_ics
 from app.errors import NotFound, ValidationError
 from app.fileutil import atomic_write_bytes
 from app.models import Contact, Customer, Deal, LifeEventRecord, Setting, TouchpointMark, Visit
+from app.progress import Cancelled
 from app.rows import VisitInput
 from app.services import checks
 from app.services import touchpoint_inputs as inputs
@@ -35,6 +36,7 @@ from app.services.customers import touch
 from app.services.records import refresh_contact_dates
 from app.services.settings import DEFAULT_CADENCE
 from app.services.touchpoint_counts import DayCounts, SpanTally, mark_may_touch, span_tally
+from app.services.touchpoint_groups import AgendaRow, NameOrder, expand, festival_groups, merge
 from app.services.touchpoint_index import CandidateIndex
 from app.services.touchpoint_views import (
     OVERDUE_LOOKBACK_DAYS,
@@ -76,6 +78,7 @@ class TouchpointService(ServiceBase):
     _cache: tuple[tuple, inputs.LoadedDates] | None = None
     _index_of: tuple[inputs.LoadedDates, CandidateIndex] | None = None
     _counts_of: tuple[inputs.LoadedDates, DayCounts] | None = None
+    _order_of: tuple[inputs.LoadedDates, NameOrder] | None = None
 
     # ----- reading ---------------------------------------------------------------------------
     def between(self, start: date, end: date, today: date | None = None, kinds: Iterable[str] = (),
@@ -106,6 +109,27 @@ class TouchpointService(ServiceBase):
         found = touchpoints(customers, start, end, today, settings, loaded.marks)
         wanted_kinds = set(kinds)
         return [t for t in found if t.kind in wanted_kinds] if wanted_kinds else found
+
+    def grouped(self, start: date, end: date, today: date | None = None, kinds: Iterable[str] = (),
+                grades: Iterable[str] = ()) -> list[AgendaRow]:
+        """`between`, with each festival day as one FestivalOccurrence holding its unmarked customers (long ranges).
+
+        Every other touchpoint (and every marked festival one) is a single row, in agenda order;
+        `expand` gives back exactly `between`'s list.
+        """
+        today = today or self.today()
+        kinds = tuple(kinds)
+        own = self._run(start, end, today, kinds, grades, carry=True, festivals=False)
+        if kinds and "festival" not in set(kinds):
+            return list(own)
+        loaded, settings = self._loaded(), self.calendar_settings()
+        groups, singles = festival_groups(self._order(loaded), loaded.customers, loaded.by_id, settings,
+                                          loaded.marks, start, end, today, grades)
+        return merge(own, groups, singles)
+
+    def expand(self, rows: Iterable[AgendaRow]) -> Iterator[Touchpoint]:
+        """The per-customer touchpoints of `grouped` rows, built one festival day at a time."""
+        return expand(rows, self._loaded().by_id)
 
     def for_customer(self, customer_id: int, start: date, end: date, today: date | None = None) -> list[Touchpoint]:
         """One customer's touchpoints in [start, end] (empty for a card in the recycle bin)."""
@@ -171,14 +195,26 @@ class TouchpointService(ServiceBase):
         found = self._run(day, day, today or self.today(), kinds, grades, carry=False)
         return [t for t in found if t.date == day]
 
-    def tally(self, start: date, end: date, today: date | None = None) -> SpanTally:
+    def tally(self, start: date, end: date, today: date | None = None,
+              cancelled: Callable[[], bool] | None = None) -> SpanTally:
         """Touchpoints dated in [start, end] by status, and who has one still open — counted, not built.
 
         Equal to counting `between(start, end, today)` restricted to that range (test_stats_touchpoints).
+        `cancelled` is asked between the steps (each query of the load, each table): when it answers True
+        the count stops with Cancelled (统计 abandons a running count when the archive is locked).
         """
-        loaded = self._loaded()
-        return span_tally(loaded.customers, loaded.marks, self._counts(loaded), self._index(loaded),
-                          self.calendar_settings(), start, end, today or self.today())
+        def check() -> None:
+            if cancelled is not None and cancelled():
+                raise Cancelled()
+
+        loaded = self._loaded(check)
+        check()
+        counts = self._counts(loaded)
+        check()
+        index = self._index(loaded)
+        check()
+        return span_tally(loaded.customers, loaded.marks, counts, index, self.calendar_settings(), start, end,
+                          today or self.today())
 
     def find(self, key: str, today: date | None = None) -> Touchpoint:
         """The touchpoint with this key, as it stands now (NotFound if it no longer exists)."""
@@ -297,7 +333,7 @@ class TouchpointService(ServiceBase):
 
     def invalidate(self) -> None:
         """Forget the cached dates (the next read reloads them)."""
-        self._cache = self._index_of = self._counts_of = None
+        self._cache = self._index_of = self._counts_of = self._order_of = None
 
     # ----- settings --------------------------------------------------------------------------
     def calendar_settings(self) -> CalendarSettings:
@@ -353,13 +389,13 @@ class TouchpointService(ServiceBase):
             self.audit(s, "update", "setting", None, None, f"修改设置 {key}")
 
     # ----- internals -------------------------------------------------------------------------
-    def _loaded(self) -> inputs.LoadedDates:
+    def _loaded(self, check: Callable[[], None] = lambda: None) -> inputs.LoadedDates:
         with self.read() as s:
             fp = inputs.fingerprint(s)
             cached = self._cache
             if cached is not None and cached[0] == fp:
                 return cached[1]
-            loaded = inputs.load(s)
+            loaded = inputs.load(s, check)
         self._cache = (fp, loaded)
         return loaded
 
@@ -368,6 +404,13 @@ class TouchpointService(ServiceBase):
         held = self._counts_of
         if held is None or held[0] is not loaded:
             held = self._counts_of = (loaded, DayCounts(loaded.customers))
+        return held[1]
+
+    def _order(self, loaded: inputs.LoadedDates) -> NameOrder:
+        """Every loaded customer in agenda order (built on first use, dropped with them)."""
+        held = self._order_of
+        if held is None or held[0] is not loaded:
+            held = self._order_of = (loaded, NameOrder(loaded.customers))
         return held[1]
 
     def _index(self, loaded: inputs.LoadedDates) -> CandidateIndex:

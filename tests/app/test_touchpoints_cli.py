@@ -94,3 +94,28 @@ def test_ics_refuses_a_wrong_name(filled, archive_path, tmp_path, capsys) -> Non
     code, _, err = run(capsys, "--archive", str(archive_path), "ics", str(tmp_path / "x.txt"))
     assert code == 1 and ".ics" in err
     assert not (tmp_path / "x.txt").exists()
+
+
+def test_agenda_expands_festival_groups_to_one_line_per_customer(filled, archive_path, capsys) -> None:
+    """The service groups a festival day; the command line still prints every customer's line, as before."""
+    from app.commands.agenda import render, row_of
+    from app.db import open_archive
+    from app.services import Services
+
+    code, out, _ = run(capsys, "--archive", str(archive_path), "agenda", "--from", "2026-01-01", "--to",
+                       "2026-12-31", "--format", "json")
+    assert code == 0
+    rows = json.loads(out)
+    mid_autumn = [r for r in rows if r["title"].startswith("中秋")]
+    assert sorted(r["customer"] for r in mid_autumn) == ["李梅", "王建国"]  # 中秋 goes to every grade
+    assert [r["customer"] for r in rows if r["title"].startswith("端午")] == ["王建国"]  # A/B only by default
+    with open_archive(archive_path, PASSWORD) as archive:
+        flat = Services.build(archive).touchpoints.between(date(2026, 1, 1), date(2026, 12, 31))
+    expected = [row_of(tp) for tp in flat]
+    assert rows == expected
+    for fmt in ("json", "csv", "table"):
+        code, out, _ = run(capsys, "--archive", str(archive_path), "agenda", "--from", "2026-01-01", "--to",
+                           "2026-12-31", "--format", fmt)
+        assert code == 0 and out == render(expected, fmt), fmt
+    assert render([], "json") == json.dumps([]) + "\n"
+    assert render(expected, "json") == json.dumps(expected, ensure_ascii=False, indent=1) + "\n"

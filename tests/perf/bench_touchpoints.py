@@ -31,6 +31,7 @@ os.environ.setdefault("CLIENTFILE_HOME", tempfile.mkdtemp(prefix="cf-bench-home-
 
 from sqlalchemy import insert
 
+from app.commands.agenda import row_of, write_rows
 from app.db import create_archive
 from app.models import Contact, Customer, Deal, LifeEventRecord, Visit
 from app.services import Services
@@ -106,6 +107,16 @@ def fill(svc: Services, n: int, seed: int = 1) -> None:
                 s.execute(insert(model), values[i:i + 5000])
 
 
+class _Sink:
+    """A text stream that only counts lines (the command line's output without a terminal)."""
+
+    lines = 0
+
+    def write(self, text: str) -> int:
+        self.lines += text.count("\n")
+        return len(text)
+
+
 def raw_floor(archive: object) -> Callable[[], int]:
     """Raw sqlcipher3 on one keyed connection fetching the loader's columns."""
     conn = archive.raw()  # type: ignore[attr-defined]
@@ -169,6 +180,15 @@ def bench(n: int, folder: Path) -> list[Row]:
     wall, cpu, found = timed(lambda: tps.between(date(2026, 1, 1), date(2026, 12, 31)))
     rows.append(("全年议程 2026 热", wall, cpu, floor, 1.0 if n == 100_000 else nan, f"{len(found)} touchpoints"))
     del found
+    year = (date(2026, 1, 1), date(2026, 12, 31))
+    wall, cpu, grouped = timed(lambda: tps.grouped(*year))
+    rows.append(("全年议程 2026 分组 热（应用的路径）", wall, cpu, floor, 1.0 if n == 100_000 else nan,
+                 f"{len(grouped)} rows, festival days as groups"))
+    sink = _Sink()
+    wall, cpu, _ = timed(lambda g=grouped: write_rows(lambda: map(row_of, tps.expand(g)), "csv", sink), repeat=1)
+    rows.append(("命令行 agenda 全年 csv：展开+输出（分组之后）", wall, cpu, floor, nan,
+                 f"{sink.lines} lines (one per customer per touchpoint) written to a null stream"))
+    del grouped
     wall, cpu, agenda = timed(lambda: tps.agenda())
     rows.append(("待办（逾期+今天+7天）热", wall, cpu, floor, nan, f"{agenda.total} open"))
     if n <= 10_000:
