@@ -6,11 +6,12 @@ bar, a table row or an overview tile lists exactly those customers.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QDate, QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import AppError
+from app.progress import Cancelled
 from app.reports.stats_report import write_stats_pdf, write_stats_xlsx
 from app.services.stats import FIGURE_KEYS
 from app.services.stats_rows import PERIOD_KINDS, PERIOD_NAMES, Figure, Period, StatsReport
@@ -46,20 +48,27 @@ TOUCHPOINT_TITLE = "服务节点：已完成 / 应办"
 
 
 class _Job(QObject):
-    """Counts the touchpoint figure in a worker thread (no widgets touched there)."""
+    """Counts the touchpoint figure in a worker thread (no widgets touched there); `stop` abandons it."""
 
     done = Signal(int, object, object)  # generation, figure, error
 
     def __init__(self, generation: int, ctx: AppContext, period: Period, today: date) -> None:
         super().__init__()
         self.generation, self.svc, self.period, self.today = generation, ctx.svc, period, today
+        self.stopped = threading.Event()  # set from the GUI thread, read between the count's steps
+
+    def stop(self) -> None:
+        """Ask the count to give up at its next step (it then ends with Cancelled, dropped by the page)."""
+        self.stopped.set()
 
     @Slot()
     def run(self) -> None:
         try:
-            figure = self.svc.stats.touchpoint_figure(self.svc.touchpoints, self.period, self.today)
-        except Exception as exc:  # handed to the GUI thread, shown there
-            self.done.emit(self.generation, None, exc)
+            figure = self.svc.stats.touchpoint_figure(self.svc.touchpoints, self.period, self.today,
+                                                      cancelled=self.stopped.is_set)
+        except Exception as exc:  # handed to the GUI thread, shown there (or dropped when stale)
+            # Without its frames: they hold this job, the session and the loaded dates after the archive closed.
+            self.done.emit(self.generation, None, exc.with_traceback(None))
         else:
             self.done.emit(self.generation, figure, None)
 
@@ -151,12 +160,19 @@ class StatsPage(QWidget):
         bus.customer_changed.connect(self._mark_stale)
         bus.records_changed.connect(self._mark_stale)
         self.stale_timer.timeout.connect(self.reload)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.wait_for_counts)
 
     # ----- the page protocol -------------------------------------------------------------------
     def clear(self) -> None:
-        """Forget every figure (the archive is being locked); wait for a running count to finish."""
+        """Forget every figure (the archive is being locked); a running count is abandoned, not waited for.
+
+        Its thread stops at the count's next step (between queries or tables) and its result is dropped
+        (the generation moved on); the archive it read is closed under it, which it may notice first.
+        """
         self._generation += 1
-        self.wait_for_counts()
+        self.stop_counts()
         self.report = None
         self.headline.set_figure(None)
         for panel in self.panels.values():
@@ -215,7 +231,8 @@ class StatsPage(QWidget):
 
     # ----- the touchpoint figure, off the GUI thread ---------------------------------------------
     def _count_touchpoints(self, period: Period, today: date) -> None:
-        """Start a count; an older one still running finishes on its own and its result is dropped."""
+        """Start a count; an older one still running is abandoned (its result would be dropped anyway)."""
+        self.stop_counts()
         self._generation += 1
         thread, job = QThread(self), _Job(self._generation, self.ctx, period, today)
         job.moveToThread(thread)
@@ -230,15 +247,21 @@ class StatsPage(QWidget):
         if self._running.pop(thread, None) is not None:
             thread.deleteLater()
 
+    def stop_counts(self) -> None:
+        """Ask every running count to give up at its next step (does not wait)."""
+        for job in self._running.values():
+            job.stop()
+
     def wait_for_counts(self) -> None:
-        """Block until every running count has finished (before the archive closes)."""
+        """Stop every running count and block until its thread has ended (quitting: a QThread must not outlive the page)."""
+        self.stop_counts()
         for thread in list(self._running):
             thread.quit()  # the loop ends once the count in progress returns
             thread.wait()
             self._forget(thread)
 
     def _touchpoints_done(self, generation: int, figure: Figure | None, error: Exception | None) -> None:
-        if generation != self._generation or self.report is None:
+        if generation != self._generation or self.report is None or isinstance(error, Cancelled):
             return
         if error is not None:
             self.panels["touchpoints"].set_figure(None, self.tr("服务节点暂时无法统计"))

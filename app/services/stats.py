@@ -94,18 +94,23 @@ class StatsService(ServiceBase):
         # Python's str order is code-point order, the same as SQLite's BINARY collation of UTF-8 text.
         return [cid for _pinyin, cid in sorted((p or "", cid) for p, cid in keyed)]
 
-    def touchpoint_figure(self, touchpoints: TouchpointService, period: Period, today: date) -> Figure:
-        """Touchpoints done against due this month, this year and in the period (kept until anything changes)."""
-        return touchpoint_figure(self._tally(touchpoints, today), period, today)
+    def touchpoint_figure(self, touchpoints: TouchpointService, period: Period, today: date,
+                          cancelled: Callable[[], bool] | None = None) -> Figure:
+        """Touchpoints done against due this month, this year and in the period (kept until anything changes).
+
+        `cancelled` is asked between the steps of the count; True abandons it (app.progress.Cancelled).
+        """
+        return touchpoint_figure(self._tally(touchpoints, today, cancelled), period, today)
 
     # ----- internals ---------------------------------------------------------------------------
-    def _tally(self, touchpoints: TouchpointService, today: date) -> Callable[[list], dict]:
+    def _tally(self, touchpoints: TouchpointService, today: date,
+               cancelled: Callable[[], bool] | None = None) -> Callable[[list], dict]:
         if self._tallies is None:
             self._tallies = TouchpointTallies()
         with self.read() as s:
             stamp = fingerprint(s)
         tallies = self._tallies
-        return lambda wanted: tallies.get(touchpoints, stamp, wanted, today)
+        return lambda wanted: tallies.get(touchpoints, stamp, wanted, today, cancelled)
 
     def _cadence(self) -> dict[str, int]:
         from app.services.settings import SettingsService

@@ -48,13 +48,17 @@ class TouchpointTallies:
         self._stamp: Hashable = None
         self._kept: dict[tuple[date, date, date], Tally] = {}
 
-    def get(self, tps: TouchpointService, stamp: Hashable, wanted: list[Span], today: date) -> dict[str, Tally]:
-        """Tallies for each wanted span (by key); `stamp` changes whenever anything in the archive does."""
+    def get(self, tps: TouchpointService, stamp: Hashable, wanted: list[Span], today: date,
+            cancelled: Callable[[], bool] | None = None) -> dict[str, Tally]:
+        """Tallies for each wanted span (by key); `stamp` changes whenever anything in the archive does.
+
+        `cancelled`: asked between steps; True stops the count with app.progress.Cancelled.
+        """
         if stamp != self._stamp:
             self._stamp, self._kept = stamp, {}
         missing = [s for s in wanted if (s.start, s.end, today) not in self._kept]
         for s in missing:
-            self._kept[(s.start, s.end, today)] = tps.tally(s.start, s.end, today)
+            self._kept[(s.start, s.end, today)] = tps.tally(s.start, s.end, today, cancelled)
         return {s.key: self._kept[(s.start, s.end, today)] for s in wanted}
 
 

@@ -48,6 +48,7 @@ def page(shell_ctx, people, qtbot):
     if widget.last_list is not None:
         widget.last_list.close()
     widget.clear()
+    widget.wait_for_counts()  # clear() no longer waits; no thread may outlive the page
 
 
 def _click_bar(qtbot, page, figure: str, key: str) -> object:
@@ -184,3 +185,46 @@ def test_the_main_window_shows_the_page_and_the_lock_clears_it(qtbot, main_windo
     assert page.report is not None and page.report.total == 7
     main_window.close_archive()  # waits for the background count, then forgets every figure
     assert page.report is None and not page.headline.tiles
+
+
+def test_locking_does_not_wait_for_a_running_touchpoint_count(shell_ctx, people, qtbot, monkeypatch) -> None:
+    """clear() (the lock) returns at once; the count stops at its next step and its result is dropped."""
+    import threading
+    import time
+
+    from app.progress import Cancelled
+    from app.services import touchpoint_inputs
+    from ui.stats_page import StatsPage
+
+    entered, release = threading.Event(), threading.Event()
+    real_deals = touchpoint_inputs._deals
+
+    def slow_deals(s):  # the load's second query, held until the test lets it go
+        entered.set()
+        release.wait(10)
+        return real_deals(s)
+
+    monkeypatch.setattr(touchpoint_inputs, "_deals", slow_deals)
+    shell_ctx.svc.touchpoints.invalidate()
+    page = StatsPage(shell_ctx)
+    qtbot.addWidget(page)
+    page.resize(1200, 900)
+    page.show()
+    qtbot.waitExposed(page)
+    page.reload()
+    assert entered.wait(10), "the count did not start"
+    errors: list[object] = []
+    monkeypatch.setattr(page, "_touchpoints_done", lambda _g, _f, error, real=page._touchpoints_done: (
+        errors.append(type(error)), real(_g, _f, error)))
+    started = time.perf_counter()
+    page.clear()  # what locking does before the archive closes
+    assert time.perf_counter() - started < 1.0  # did not wait for the count held in its query
+    assert page._running and all(job.stopped.is_set() for job in page._running.values())
+    assert not page.touchpoints_ready
+    release.set()
+    qtbot.waitUntil(lambda: not page._running, timeout=10_000)
+    assert errors == [Cancelled]  # stopped at the next step, not finished
+    assert page.report is None and not page.touchpoints_ready
+    # The page still counts normally afterwards.
+    page.reload()
+    qtbot.waitUntil(lambda: page.touchpoints_ready and not page._running, timeout=10_000)
