@@ -157,8 +157,8 @@ def preload_core_in_background() -> threading.Thread:
     return thread
 
 
-MAIN_WINDOW_MODULES = ("app.services", "ui.context", "ui.main_window", "ui.customer_list", "ui.idle_lock",
-                       "ui.background_check")
+MAIN_WINDOW_MODULES = ("app.services", "ui.context", "ui.main_window", "ui.agenda_page", "ui.idle_lock",
+                       "ui.background_check")  # 待办 is the start page
 
 
 def show_main_window(app: QApplication, ctx: AppContext) -> MainWindow:

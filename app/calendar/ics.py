@@ -28,8 +28,6 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import BinaryIO
 
-from icalendar.prop import vDate, vDatetime, vDuration, vRecur
-
 from app.calendar.engine import CalendarSettings, CustomerDates, DateSpec, Touchpoint, touchpoints
 from app.errors import ValidationError
 
@@ -124,6 +122,8 @@ def fold(line: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _dt(name: str, value: date | datetime) -> str:
+    from icalendar.prop import vDate, vDatetime  # ~0.1 s to import: only when a file is written
+
     if isinstance(value, datetime):
         return f"{name}:{vDatetime(value).to_ical().decode()}"
     return f"{name};VALUE=DATE:{vDate(value).to_ical().decode()}"
@@ -131,12 +131,16 @@ def _dt(name: str, value: date | datetime) -> str:
 
 @lru_cache(maxsize=16)
 def _recur(rule: str) -> str:
+    from icalendar.prop import vRecur
+
     parts = dict(item.split("=") for item in rule.split(";"))
     return vRecur.from_ical(";".join(f"{k}={v}" for k, v in parts.items())).to_ical().decode()
 
 
 @lru_cache(maxsize=64)
 def _duration(value: timedelta) -> str:
+    from icalendar.prop import vDuration
+
     return vDuration(value).to_ical().decode()
 
 
