@@ -74,6 +74,27 @@ class TouchpointPage(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self._stale = True  # the rows need fetching (again) before they are shown
+
+    def reload(self) -> None:  # pragma: no cover - each page overrides
+        """Fetch the rows again."""
+        raise NotImplementedError
+
+    def _changed(self, *_args: object) -> None:
+        """Something changed in the archive: reload now if shown, else on next show."""
+        self._stale = True
+        if self.isVisible():
+            QTimer.singleShot(0, self._reload_if_stale)
+
+    def _reload_if_stale(self) -> None:
+        if self._stale:
+            self.reload()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Reload when shown after something changed while hidden."""
+        super().showEvent(event)
+        if self._stale and self.ctx.is_open:
+            self.reload()
 
     def selected_touchpoints(self) -> list[Touchpoint]:  # pragma: no cover - each page overrides
         """The touchpoints the user has selected."""
@@ -167,7 +188,6 @@ class AgendaPage(TouchpointPage):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self._stale = True
         self.loader = BackgroundCall(self, "agenda")  # at 100k customers the first agenda takes seconds
         self._build_widgets()
         self._build_layout()
@@ -331,19 +351,3 @@ class AgendaPage(TouchpointPage):
             button.setEnabled(has_open)
         self.copy_button.setEnabled(bool(selected))
         self.open_button.setEnabled(bool(selected))
-
-    def _changed(self, *_args: object) -> None:
-        """Something changed in the archive: reload now if shown, else on next show."""
-        self._stale = True
-        if self.isVisible():
-            QTimer.singleShot(0, self._reload_if_stale)
-
-    def _reload_if_stale(self) -> None:
-        if self._stale:
-            self.reload()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        """Reload when shown after something changed while hidden."""
-        super().showEvent(event)
-        if self._stale and self.ctx.is_open:
-            self.reload()

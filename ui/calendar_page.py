@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QRect, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPen, QShowEvent
+from PySide6.QtCore import QModelIndex, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -167,7 +167,6 @@ class CalendarPage(TouchpointPage):
         self.year, self.month = date.today().year, date.today().month
         self.selected: date | None = None
         self.view: MonthView | None = None
-        self._stale = True
         self._build_widgets()
         self._build_layout()
         self._connect_signals()
@@ -365,17 +364,3 @@ class CalendarPage(TouchpointPage):
             first = index.siblingAtColumn(0)
             self.day_list.setExpanded(first, not self.day_list.isExpanded(first))
 
-    def _changed(self, *_args: object) -> None:
-        self._stale = True
-        if self.isVisible():
-            QTimer.singleShot(0, self._reload_if_stale)
-
-    def _reload_if_stale(self) -> None:
-        if self._stale:
-            self.reload()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        """Reload when shown after something changed while hidden."""
-        super().showEvent(event)
-        if self._stale and self.ctx.is_open:
-            self.reload()
