@@ -179,11 +179,11 @@ def _one_off_dates(c: CustomerDates, explicit: set[str]) -> CustomerDates:
     them to be dropped here (they are written as series, or not at all).
     """
     cid = c.customer_id
-    return dataclasses.replace(
-        c, persons=tuple(p for p in c.persons if f"bday:c{cid}:p{p.person_id or 0}" in explicit),
+    return c._replace(
+        persons=tuple(p for p in c.persons if f"bday:c{cid}:p{p.person_id or 0}" in explicit),
         wedding=c.wedding if f"wedding:c{cid}" in explicit else None,
         deals=tuple(d if d.renewal_kind != "周年" or f"anniv:d{d.deal_id}" in explicit
-                    else dataclasses.replace(d, renewal=None) for d in c.deals),
+                    else d._replace(renewal=None) for d in c.deals),
         last_contact=None, created_on=None)
 
 

@@ -11,7 +11,7 @@ import logging
 import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime
 from types import MappingProxyType
 
@@ -100,12 +100,12 @@ def load(s: Session, check: Callable[[], None] = lambda: None) -> LoadedDates:
                   Customer.created_on).where(Customer.deleted_at.is_(None))
     for (cid, card_no, name, grade, kind, cal, year, month, day, leap, wedding, comp_end, last,
          created) in _rows(s, stmt):
-        own = _person(None, name, "", _spec(specs, cal, year, month, day, leap))
-        out.append(_customer(
+        own = new_tuple(PersonDates, (None, name, "", _spec(specs, cal, year, month, day, leap)))
+        out.append(new_tuple(CustomerDates, (
             cid, card_no, name, grade or "", kind == "单位", (own, *persons.get(cid, ())), _day(wedding),
             deals.get(cid, ()), _day(comp_end), _day(last), _day(created),
             appointments.get(cid, ()), events.get(cid, ()),
-        ))
+        )))
     check()
     marks = _marks(s)
     for key, visit_id in implicit.items():
@@ -141,29 +141,7 @@ def _moment(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-def _fast_init[T](cls: type[T]) -> Callable[..., T]:
-    """A positional constructor for a plain frozen dataclass that skips its generated __init__.
-
-    Frozen dataclasses assign each field through object.__setattr__ (~2 µs per object here); the loader
-    builds a few hundred thousand of them, so it fills __dict__ directly.  Only for classes without
-    __post_init__ validation (DateSpec, which validates, is built normally and shared).
-    """
-    names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
-    if hasattr(cls, "__post_init__") or "__slots__" in vars(cls):
-        return cls
-    new = object.__new__
-
-    def make(*values: object) -> T:
-        obj = new(cls)
-        obj.__dict__.update(zip(names, values, strict=True))
-        return obj
-
-    return make
-
-
-_customer = _fast_init(CustomerDates)
-_person = _fast_init(PersonDates)
-_deal = _fast_init(DealDates)
+new_tuple = tuple.__new__  # a NamedTuple's generated __new__ is a Python function; this skips it.
 
 
 def _spec(cache: dict[tuple, DateSpec | None], cal: str, year: int | None, month: int | None, day: int | None,
@@ -197,7 +175,7 @@ def _contact_persons(s: Session) -> dict[int, tuple[PersonDates, ...]]:
     for cid, pid, name, relation, role, cal, year, month, day, leap in _rows(s, stmt):
         spec = _spec(specs, cal, year, month, day, leap)
         if spec is not None:
-            grouped[cid].append(_person(pid, name, relation or (role if role != "其他" else ""), spec))
+            grouped[cid].append(new_tuple(PersonDates, (pid, name, relation or (role if role != "其他" else ""), spec)))
     return {cid: tuple(v) for cid, v in grouped.items()}
 
 
@@ -207,7 +185,7 @@ def _deals(s: Session) -> dict[int, tuple[DealDates, ...]]:
             .where(Deal.status.in_(LIVE_DEAL_STATES)))
     for cid, deal_id, product, start, renewal, kind in _rows(s, stmt):
         if start is not None or renewal is not None:
-            grouped[cid].append(_deal(deal_id, product, _day(start), _day(renewal), kind or "周年"))
+            grouped[cid].append(new_tuple(DealDates, (deal_id, product, _day(start), _day(renewal), kind or "周年")))
     return {cid: tuple(v) for cid, v in grouped.items()}
 
 

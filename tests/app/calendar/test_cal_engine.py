@@ -111,7 +111,7 @@ def test_cadence_counts_from_last_contact_and_restarts_with_a_new_visit() -> Non
     (tp,) = run([c], start=date(2026, 4, 1), end=date(2026, 4, 30))
     assert (tp.kind, tp.date, tp.key) == ("cadence", date(2026, 4, 10), "cadence:c12:2026-04-10")  # +90 days
     assert tp.source == "拜访周期：B级，自上次联系起算"
-    visited = dataclasses.replace(c, last_contact=date(2026, 4, 5))
+    visited = c._replace(last_contact=date(2026, 4, 5))
     assert run([visited], start=date(2026, 4, 1), end=date(2026, 4, 30)) == []
     (nxt,) = run([visited], start=date(2026, 7, 1), end=date(2026, 7, 31))
     assert nxt.key == "cadence:c12:2026-07-04"

@@ -1,7 +1,6 @@
 """Greeting templates and the .ics export (read back with icalendar)."""
 from __future__ import annotations
 
-import dataclasses
 import io
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -156,7 +155,7 @@ def test_text_escaping_matches_icalendar_and_folding_keeps_lines_short(value: st
 
 def test_ics_text_with_commas_semicolons_and_newlines_reads_back_exactly() -> None:
     c = _customers()[0]
-    odd = dataclasses.replace(c, name="王,建;国\\", deals=(DealDates(8, "车险，交强险; 商业险", None, date(2026, 6, 1), "续保"),))
+    odd = c._replace(name="王,建;国\\", deals=(DealDates(8, "车险，交强险; 商业险", None, date(2026, 6, 1), "续保"),))
     stream = io.BytesIO()
     write_ics([odd], 1, TODAY, stream, DEFAULTS)
     events = {str(e["UID"]): e for e in Calendar.from_ical(stream.getvalue()).walk("VEVENT")}
