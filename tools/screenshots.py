@@ -1,6 +1,7 @@
-"""Write the README screenshots: the main window on a sample archive, a full card, the unlock dialog.
+"""Write the README screenshots: 待办 (the start page), 日历 and the customer list on a sample archive, a full
+card, the unlock dialog.
 
-    /tmp/v312/bin/python tools/screenshots.py [--out docs] [--customers 400]
+    .venv/bin/python tools/screenshots.py [--out docs] [--customers 400]
 
 Runs offscreen in a temporary CLIENTFILE_HOME (your own archive and settings are never touched) and
 uses the bundled font, so Chinese renders the same on every machine.
@@ -59,7 +60,7 @@ def _shoot(out: Path, home: Path, customers: int) -> int:
     from app.db import create_archive
     from app.services import Services
     from ui.main import create_application, use_archive
-    from ui.main_window import MainWindow
+    from ui.main_window import CALENDAR, CUSTOMERS, MainWindow
     from ui.unlock_dialog import UnlockDialog
 
     app = create_application()
@@ -76,6 +77,16 @@ def _shoot(out: Path, home: Path, customers: int) -> int:
     window.resize(1280, 780)
     window.show()
     _settle(app)
+    start = window.current_page()  # 待办, the start page
+    start.wait_loaded()  # type: ignore[union-attr]
+    _settle(app)
+    window.grab().save(str(out / "agenda.png"))
+    print("wrote", out / "agenda.png")
+    window.show_page(CALENDAR)
+    _settle(app, 10)
+    window.grab().save(str(out / "calendar.png"))
+    print("wrote", out / "calendar.png")
+    window.show_page(CUSTOMERS)
     window.customer_list().table.selectRow(2)  # type: ignore[attr-defined]
     _settle(app)
     window.grab().save(str(out / "main-window.png"))

@@ -178,6 +178,11 @@ class TouchpointPage(QWidget):
         self.show_message(message.format(n=len(tps)))
 
 
+def by_time(tps: Sequence[Touchpoint]) -> list[Touchpoint]:
+    """Each day's appointments in the order of their hour (first), then the rest as the engine gave them."""
+    return sorted(tps, key=lambda t: (t.date, t.at is None, t.at.time() if t.at is not None else None))
+
+
 def printing_available() -> bool:
     """Whether the printing module (visit sheets) is installed."""
     return importlib.util.find_spec("ui.printing") is not None
@@ -303,8 +308,8 @@ class AgendaPage(TouchpointPage):
             return
         with action_guard(self, self.tr("待办")):
             self.model.set_sections([(self.tr("逾期"), agenda.overdue, True),
-                                     (self.tr("今天"), agenda.due_today, False),
-                                     (self.tr("未来 7 天"), agenda.upcoming, False)], agenda.today)
+                                     (self.tr("今天"), by_time(agenda.due_today), False),
+                                     (self.tr("未来 7 天"), by_time(agenda.upcoming), False)], agenda.today)
             self.date_label.setText(day_caption(agenda.today))
             for row in range(self.model.section_count()):
                 section = self.model.index(row, 0)

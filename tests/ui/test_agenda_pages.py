@@ -111,6 +111,17 @@ def test_copy_greeting_puts_a_signed_text_on_the_clipboard(svc, agenda) -> None:
     assert text.startswith("王先生，生日快乐") and text.endswith("——李明")
 
 
+def test_a_days_appointments_are_listed_by_their_hour(svc, agenda) -> None:
+    late, early = add(svc, "安下午"), add(svc, "张上午")  # by name the late one would come first
+    for cid, hour in ((late, 14), (early, 9)):
+        svc.visits.log(VisitInput(customer_id=cid, at=datetime(2026, 11, 20, 10), method="电话",
+                                  next_at=datetime(2026, 11, 24, hour), next_place="公司"))
+    agenda.reload()
+    assert agenda.wait_loaded()
+    rows = find_rows(agenda.model, lambda n: n.tp is not None and n.tp.kind == "appointment")
+    assert [agenda.model.node(r).tp.customer_id for r in rows] == [early, late]
+
+
 def test_lock_clears_the_agenda(shell_ctx, svc, agenda) -> None:
     add(svc, "锁定客户", birthday=Birthday("solar", 11, 23))
     agenda.reload()
