@@ -24,7 +24,7 @@ from app.calendar.engine import KINDS, Touchpoint
 from app.progress import ProgressFn, step
 from app.services.touchpoint_views import DayCell, MonthView, day_caption, shift_month
 from ui.agenda_model import KIND_COLOURS, KIND_NAMES, AgendaTreeModel
-from ui.agenda_page import TouchpointFilters, TouchpointPage
+from ui.agenda_page import TouchpointFilters, TouchpointPage, by_time
 from ui.context import AppContext
 from ui.error_dialog import action_guard
 from ui.style import ACCENT, DANGER, MUTED
@@ -318,7 +318,7 @@ class CalendarPage(TouchpointPage):
             items = self.ctx.svc.touchpoints.day(self.selected, kinds=self.filters.kinds(),
                                                  grades=self.filters.grades())
         self.day_label.setText(day_caption(self.selected))
-        self.day_model.set_sections([("", items, False)], self._today(), flat=True)
+        self.day_model.set_sections([("", by_time(items), False)], self._today(), flat=True)
         self.message_label.setText(self.tr("这一天没有待办") if not items else "")
 
     def _today(self) -> date:
