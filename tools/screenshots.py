@@ -83,6 +83,7 @@ def _shoot(out: Path, home: Path, customers: int) -> int:
     window.grab().save(str(out / "agenda.png"))
     print("wrote", out / "agenda.png")
     window.show_page(CALENDAR)
+    window.current_page().wait_loaded()  # type: ignore[union-attr]
     _settle(app, 10)
     window.grab().save(str(out / "calendar.png"))
     print("wrote", out / "calendar.png")

@@ -24,7 +24,8 @@ from app.calendar.engine import KINDS, Touchpoint
 from app.progress import ProgressFn, step
 from app.services.touchpoint_views import DayCell, MonthView, day_caption, shift_month
 from ui.agenda_model import KIND_COLOURS, KIND_NAMES, AgendaTreeModel
-from ui.agenda_page import TouchpointFilters, TouchpointPage, by_time
+from ui.agenda_page import LOAD_DELAY_MS, TouchpointFilters, TouchpointPage, by_time
+from ui.background import BackgroundCall
 from ui.context import AppContext
 from ui.error_dialog import action_guard
 from ui.style import ACCENT, DANGER, MUTED
@@ -167,6 +168,7 @@ class CalendarPage(TouchpointPage):
         self.year, self.month = date.today().year, date.today().month
         self.selected: date | None = None
         self.view: MonthView | None = None
+        self.loader = BackgroundCall(self, "calendar")  # the first month after opening takes seconds at 100k
         self._build_widgets()
         self._build_layout()
         self._connect_signals()
@@ -258,10 +260,12 @@ class CalendarPage(TouchpointPage):
                        bus.archive_opened):
             signal.connect(self._changed)
         bus.archive_locked.connect(self.clear)
+        self.loader.finished.connect(self._show_month)
 
     # ----- Page protocol ----------------------------------------------------------------
     def clear(self) -> None:
         """Forget every touchpoint (the archive is being locked)."""
+        self.loader.cancel()
         self.view = None
         self.grid.set_view(None, None)
         self.day_model.clear()
@@ -270,24 +274,49 @@ class CalendarPage(TouchpointPage):
         self.message_label.clear()
         self._stale = True
 
+    @property
+    def loading(self) -> bool:
+        """True while the month is being worked out in the background."""
+        return self.loader.busy
+
+    def wait_loaded(self, timeout: float = 60.0) -> bool:
+        """Wait (processing events) until the month is shown (tests, screenshots)."""
+        return self.loader.wait(timeout)
+
     def reload(self) -> None:
-        """Fetch the month again."""
+        """Work the month (and the selected day's list) out again, off the GUI thread."""
         if not self.ctx.is_open:
             self.clear()
             return
         self._stale = False
-        with action_guard(self, self.tr("日历")):
-            svc = self.ctx.svc.touchpoints
-            if self.selected is None:
-                today = svc.today()
-                self.year, self.month, self.selected = today.year, today.month, today
-            self.view = svc.month(self.year, self.month, kinds=self.filters.kinds(), grades=self.filters.grades())
-            self.caption_label.setText(self.view.caption)
-            days = {c.date for c in self.view.cells}
-            if self.selected not in days:
-                self.selected = date(self.year, self.month, 1)
-            self.grid.set_view(self.view, self.selected)
-            self._show_day()
+        svc = self.ctx.svc.touchpoints
+        if self.selected is None:
+            today = svc.today()
+            self.year, self.month, self.selected = today.year, today.month, today
+        year, month, selected = self.year, self.month, self.selected
+        kinds, grades = self.filters.kinds(), self.filters.grades()
+        if self.view is None or (self.view.year, self.view.month) != (year, month):
+            self.caption_label.setText(self.tr("{y}年{m}月 · 正在计算…").format(y=year, m=month))
+
+        def work() -> tuple[MonthView, date, list[Touchpoint]]:
+            view = svc.month(year, month, kinds=kinds, grades=grades)
+            day = selected if selected in {c.date for c in view.cells} else date(year, month, 1)
+            return view, day, svc.day(day, kinds=kinds, grades=grades)
+
+        # The first month after opening loads every customer's dates (seconds at 100k): never on the GUI thread.
+        self.loader.start(work, delay_ms=LOAD_DELAY_MS)
+
+    def _show_month(self, result: object, error: object) -> None:
+        if not self.ctx.is_open:
+            return
+        if error is not None:
+            with action_guard(self, self.tr("日历")):
+                raise error  # type: ignore[misc]  # shown the usual way (AppError: a message; else the crash dialog)
+            return
+        self.view, self.selected, items = result  # type: ignore[misc]
+        self.caption_label.setText(self.view.caption)
+        self.grid.set_view(self.view, self.selected)
+        self._fill_day(items)
 
     # ----- navigation -------------------------------------------------------------------
     def go_month(self, delta: int) -> None:
@@ -317,6 +346,11 @@ class CalendarPage(TouchpointPage):
         with action_guard(self, self.tr("日历")):
             items = self.ctx.svc.touchpoints.day(self.selected, kinds=self.filters.kinds(),
                                                  grades=self.filters.grades())
+        self._fill_day(items)
+
+    def _fill_day(self, items: list[Touchpoint]) -> None:
+        if self.selected is None:
+            return
         self.day_label.setText(day_caption(self.selected))
         self.day_model.set_sections([("", by_time(items), False)], self._today(), flat=True)
         self.message_label.setText(self.tr("这一天没有待办") if not items else "")

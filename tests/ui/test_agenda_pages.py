@@ -147,8 +147,11 @@ def test_month_grid_shows_festival_and_birthday_on_the_day(svc, shell_ctx, qtbot
     page.resize(1200, 700)
     page.show()
     qtbot.waitExposed(page)
+    assert page.wait_loaded()
     assert page.view is not None and page.view.month == 11
     page.next_button.click()
+    assert page.caption_label.text() == "2026年12月 · 正在计算…"  # worked out off the GUI thread
+    assert page.wait_loaded()
     assert page.caption_label.text().startswith("2026年12月")
     index = next(i for i, c in enumerate(page.view.cells) if c.date == date(2026, 12, 22))
     cell = page.view.cells[index]
@@ -225,4 +228,5 @@ def test_main_window_navigation_shows_both_pages(svc, main_window, qtbot) -> Non
     qtbot.waitUntil(lambda: page.model.rowCount() == 3)
     main_window.show_page(CALENDAR)
     assert isinstance(main_window.current_page(), CalendarPage)
+    assert main_window.current_page().wait_loaded()
     assert main_window.current_page().view is not None
