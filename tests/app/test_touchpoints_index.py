@@ -60,6 +60,7 @@ def windows() -> list[tuple[date, date]]:
 def test_indexed_ranges_equal_the_engine_over_everyone(sample) -> None:
     tps = sample.touchpoints
     loaded, settings = tps._loaded(), tps.calendar_settings()
+    tps._index(loaded)  # built first, so every range below goes through it (待办 windows only ask a built one)
     for today in (date(2026, 11, 22), date(2027, 3, 1)):
         for start, end in windows():
             expected = touchpoints(loaded.customers, start, end, today, settings, loaded.marks)
@@ -68,6 +69,19 @@ def test_indexed_ranges_equal_the_engine_over_everyone(sample) -> None:
     assert (agenda_range[1] - agenda_range[0]).days <= MAX_INDEXED_DAYS
     assert tps.between(*agenda_range) == touchpoints(loaded.customers, *agenda_range, date(2026, 11, 22), settings,
                                                      loaded.marks)
+
+
+def test_agenda_on_a_fresh_load_does_not_build_the_index_and_lists_the_same(sample) -> None:
+    tps = sample.touchpoints
+    today, agenda_range = date(2026, 11, 22), (date(2026, 10, 23), date(2026, 11, 29))
+    tps.invalidate()
+    fresh = tps.between(*agenda_range, today)
+    assert tps._index_of is None  # a range carrying overdue 定期拜访: nearly everyone is a candidate
+    loaded, settings = tps._loaded(), tps.calendar_settings()
+    assert fresh == touchpoints(loaded.customers, *agenda_range, today, settings, loaded.marks)
+    assert tps.agenda(today).total > 0 and tps._index_of is None
+    tps.day(today)  # the 日历 day list builds it; from then on the 待办 window asks it too
+    assert tps._index_of is not None and tps.between(*agenda_range, today) == fresh
 
 
 def test_index_really_narrows_a_quiet_month(sample) -> None:
