@@ -98,7 +98,10 @@ class DealDates(NamedTuple):
 
 
 class CustomerDates(NamedTuple):
-    """Everything about one customer the calendar needs; appointments are (visit_id, at, place, agenda)."""
+    """Everything about one customer the calendar needs; appointments are (visit_id, at, place, agenda).
+
+    persons: whoever has a birthday — the customer themself first, then contacts and family.
+    """
 
     customer_id: int
     card_no: str

@@ -171,10 +171,12 @@ class _Loader:
             for (cid, card_no, name, grade, kind, cal, year, month, day, leap, wedding, comp_end, last,
                  created) in rows:
                 name = share(name, name)
-                own = new_tuple(PersonDates, (None, name, "", specs[cal, year, month, day, leap]))
-                family = persons.get(cid)
+                # Like the contacts, the customer is among the persons only with a birthday (all any reader uses).
+                spec, family = specs[cal, year, month, day, leap], persons.get(cid, ())
+                if spec is not None:
+                    family = (new_tuple(PersonDates, (None, name, "", spec)), *family)
                 out.append(new_tuple(CustomerDates, (
-                    cid, card_no, name, grade or "", kind == "单位", (own, *family) if family else (own,),
+                    cid, card_no, name, grade or "", kind == "单位", tuple(family),
                     days[wedding], deals.get(cid, ()), days[comp_end], days[last], days[created],
                     appointments.get(cid, ()), events.get(cid, ()),
                 )))

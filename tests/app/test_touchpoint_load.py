@@ -42,6 +42,16 @@ def test_customers_in_id_order_with_texts_days_and_birthdays_shared(svc) -> None
     assert a.deals[0].product is b.deals[0].product and a.deals[0].renewal is b.deals[0].renewal
 
 
+def test_persons_are_those_with_a_birthday(svc) -> None:
+    plain = _add(svc, "没生日")
+    child = svc.contacts.add(plain, ContactInput(name="小宝", role="家属", relation="儿子",
+                                                 birthday=Birthday("solar", 6, 1, year=2020)))
+    svc.contacts.add(plain, ContactInput(name="老李", role="家属", relation="父亲"))
+    with svc.touchpoints.read() as s:
+        loaded = touchpoint_load.load(s)
+    assert [(p.person_id, p.name) for p in loaded.by_id[plain].persons] == [(child, "小宝")]
+
+
 def test_the_scan_gives_the_connection_back_its_page_cache_size(svc) -> None:
     _add(svc, "张伟", birthday=Birthday("solar", 5, 20))
     with svc.touchpoints.read() as s:
