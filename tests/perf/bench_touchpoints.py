@@ -10,6 +10,9 @@ life events), then each figure is timed end to end through `svc.touchpoints`:
   CandidateIndex's candidates; both tables get their own row.
 The floor, measured in the same run, is raw sqlcipher3 fetching the same columns with the same
 queries (no engine, no objects): what any implementation must at least spend reading the archive.
+Memory rows (RSS) come from a fresh process that opens the archive and loads it, as the app does when
+待办 (the start page) opens: RSS before, after loading, after the first 待办 (its rows kept); target
+(issue #3) at 100k: the loaded dates ≤ ~120 MB, the process ≤ 400 MB.
 Targets (checked only at those sizes): month ≤ 100 ms and year ≤ 1 s at 100k; .ics for 10k ≤ 5 s.
 Wall and CPU time are both shown (on a shared machine wall time includes waiting for a core); absolute
 times depend on the machine, the CPU ratio to the floor much less.
@@ -17,8 +20,10 @@ times depend on the machine, the CPU ratio to the floor much less.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -45,7 +50,8 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "建国丽娜伟芳敏静强磊军洋勇艳杰娟涛明超秀英华平刚桂兰"
 FLOOR_QUERIES = (
     "SELECT id, card_no, name, grade, kind, birth_cal, birth_year, birth_month, birth_day, birth_leap, "
-    "wedding_date, competitor_end, last_contact_at, created_on FROM customers WHERE deleted_at IS NULL",
+    "wedding_date, competitor_end, substr(last_contact_at, 1, 10), created_on FROM customers "
+    "WHERE +deleted_at IS NULL",
     "SELECT customer_id, id, name, relation, role, birth_cal, birth_year, birth_month, birth_day, birth_leap "
     "FROM contacts WHERE birth_cal != '' AND birth_month IS NOT NULL AND birth_day IS NOT NULL",
     "SELECT customer_id, id, product, start_date, renewal_date, renewal_kind FROM deals "
@@ -127,6 +133,37 @@ def raw_floor(archive: object) -> Callable[[], int]:
     return run
 
 
+def memory_probe(path: str, password: str) -> None:
+    """In a fresh process (see load_memory): open, load the dates, compute 待办; print RSS and CPU as JSON."""
+    import psutil
+
+    from app.db import open_archive
+
+    def rss() -> float:
+        return psutil.Process().memory_info().rss / 2**20
+
+    archive = open_archive(Path(path), password, full_check=False)
+    tps = Services.build(archive, clock=lambda: NOW).touchpoints
+    tps.calendar_settings()
+    out = {"open": rss()}
+    c, t = time.process_time(), time.perf_counter()
+    tps._loaded()
+    out["load_cpu"], out["load_wall"], out["loaded"] = time.process_time() - c, time.perf_counter() - t, rss()
+    c, t = time.process_time(), time.perf_counter()
+    agenda = tps.agenda()
+    out["agenda_cpu"], out["agenda_wall"] = time.process_time() - c, time.perf_counter() - t
+    out["agenda"], out["open_rows"] = rss(), agenda.total
+    archive.close()
+    print(json.dumps(out))
+
+
+def load_memory(path: Path) -> dict[str, float]:
+    """memory_probe's figures for the archive at `path` (a child process: this one is full of the fill)."""
+    done = subprocess.run([sys.executable, __file__, "--probe", str(path)], capture_output=True, text=True,
+                          check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def timed(fn: Callable[[], object], repeat: int = 3) -> tuple[float, float, object]:
     """Best of `repeat` runs: (wall seconds, CPU seconds, the last result)."""
     wall, cpu, result = float("inf"), float("inf"), None
@@ -162,7 +199,7 @@ def bench(n: int, folder: Path) -> list[Row]:
     wall, cpu, _ = timed(lambda: DayCounts(loaded.customers))
     rows.append(("月视图计数表（每次读档后建一次）", wall, cpu, floor, nan, "DayCounts over the loaded dates"))
     wall, cpu, _ = timed(lambda: CandidateIndex(loaded.customers))
-    rows.append(("候选索引（日列表/待办，读档后一次）", wall, cpu, floor, nan, "CandidateIndex over the loaded dates"))
+    rows.append(("候选索引（日列表/统计，读档后一次）", wall, cpu, floor, nan, "CandidateIndex over the loaded dates"))
     tps.invalidate()
     wall, cpu, view = timed(lambda: tps.month(2026, 2), repeat=1)
     rows.append(("月视图 2026-02（春节）冷：读档+计算", wall, cpu, floor, nan,
@@ -197,6 +234,14 @@ def bench(n: int, folder: Path) -> list[Row]:
             wall, cpu, _ = timed(lambda years=years: tps.export_ics(out, years=years), repeat=1)
             rows.append((f".ics {years} 年", wall, cpu, floor, 5.0, f"{out.stat().st_size >> 10} KiB"))
     archive.close()
+    mem = load_memory(path)  # after close: the probe is a second process on the archive
+    rows[:0] = [
+        (f"RSS 读档（新进程）：{mem['open']:.0f} → {mem['loaded']:.0f} MB", mem["load_wall"], mem["load_cpu"], floor, nan,
+         f"+{mem['loaded'] - mem['open']:.0f} MB for the loaded dates; CPU = a process's first load (农历 year tables too)"),
+        (f"RSS 首次待办后：{mem['agenda']:.0f} MB", mem["load_wall"] + mem["agenda_wall"],
+         mem["load_cpu"] + mem["agenda_cpu"], floor, nan,
+         f"CPU = 冷待办 (load + agenda); {mem['open_rows']} open rows kept (target ≤ 400 MB at 100k)"),
+    ]
     return rows
 
 
@@ -213,7 +258,11 @@ def main() -> None:
     """Parse --n and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--probe", help=argparse.SUPPRESS)  # internal: memory_probe on this archive
     args = parser.parse_args()
+    if args.probe:
+        memory_probe(args.probe, PASSWORD)
+        return
     print(f"# machine: a 1M-step Python loop takes {min(machine_speed() for _ in range(3)):.3f} s now")
     print("| customers | what | wall s | CPU s | floor CPU s | CPU/floor | target s (wall) | verdict | note |")
     print("|---:|---|---:|---:|---:|---:|---:|---|---|")
