@@ -110,6 +110,7 @@ class Run:
         self.cadence = cadence_days_of(settings)
         self.people: list[tuple[str, int, str, str, str, CustomerDates]] = []  # (cs, id, card, name, grade, c)
         self._by_grades: dict[str, list[tuple[str, int, str, str, str, CustomerDates]]] = {}
+        self._late: list[tuple[CustomerDates, str, str, Window]] = []  # festivals snoozed in from after the range
 
     def add(self, c: CustomerDates, key: str, o: int, lead: int, kind: str, person: tuple[int | None, str],
             text: tuple[str, str, str, str], extra: Extra = ("", None, "", False)) -> None:
@@ -152,19 +153,26 @@ class Run:
             grade = EFFECTIVE_GRADE.get(c.grade, "D")
             cs = f"c{c.customer_id}"
             if extended is not None and _touched(c, extended[1]):
-                self._festivals_outside(c, cs, grade, extended[0])
+                self._festivals_outside(c, cs, grade, extended[0], before=True)
+                self._late.append((c, cs, grade, extended[0]))
                 emit_customer(self, extended[0], c, cs, grade, True)
             else:
                 emit_customer(self, self.window, c, cs, grade, False)
             people.append((cs, c.customer_id, c.card_no, c.name, grade, c))
 
     def festivals(self) -> None:
-        """Emit the festivals in range for every customer whose grade they are set for."""
+        """Emit the festivals in range for every customer whose grade they are set for.
+
+        One customer's festival touchpoints on one day come in the order of the festivals' own dates (then
+        the FESTIVALS order): snoozed in from before the range, in range, snoozed in from after it.
+        """
         marked = _festival_marks(self.marks)
         for f in self.window.festivals:
             grades = "".join(g for g in GRADES if g in self.settings.festival_grades.get(f.key, ""))
             if grades:
                 self._festival(f, grades, marked.get((f.key, f.date.isoformat()), set()))
+        for c, cs, grade, window in self._late:
+            self._festivals_outside(c, cs, grade, window, before=False)
 
     def _festival(self, f: Festival, grades: str, marked: set[str]) -> None:
         o = f.date.toordinal()
@@ -195,11 +203,11 @@ class Run:
             found = self._by_grades[grades] = [p for p in self.people if p[4] in wanted]
         return found
 
-    def _festivals_outside(self, c: CustomerDates, cs: str, grade: str, window: Window) -> None:
-        """Festivals dated outside the range but snoozed into it (only for customers with such marks)."""
+    def _festivals_outside(self, c: CustomerDates, cs: str, grade: str, window: Window, *, before: bool) -> None:
+        """Festivals dated before (or after) the range but snoozed into it (only for customers with such marks)."""
         for f in window.festivals:
             o = f.date.toordinal()
-            if self.lo <= o <= self.hi or grade not in self.settings.festival_grades.get(f.key, ""):
+            if (o >= self.lo if before else o <= self.hi) or grade not in self.settings.festival_grades.get(f.key, ""):
                 continue
             key = f"fest:{f.key}:{cs}:{f.date.isoformat()}"
             if key in self.marks:

@@ -52,7 +52,8 @@ from app.errors import ValidationError
 
 __all__ = [
     "BUSINESS_METHOD", "DEFAULT_CADENCE_DAYS", "GREETING_SERVICE", "KINDS", "KIND_ORDER", "CalendarSettings",
-    "CustomerDates", "DateSpec", "DealDates", "Mark", "PersonDates", "Touchpoint", "gc_paused", "touchpoints",
+    "CustomerDates", "DateSpec", "DealDates", "Mark", "PersonDates", "Touchpoint", "check_range", "gc_paused",
+    "touchpoints",
 ]
 
 _ISO_TAIL = re.compile(r":(\d{4}-\d{2}-\d{2})$")
@@ -63,13 +64,18 @@ _CUSTOMER_ORDER = attrgetter("name", "customer_id")
 def touchpoints(customers: Iterable[CustomerDates], start: date, end: date, today: date,
                 settings: CalendarSettings, marks: Mapping[str, Mark]) -> list[Touchpoint]:
     """Every touchpoint in [start, end] (plus overdue 定期拜访 when start <= today), in agenda order."""
-    if end < start:
-        raise ValidationError("日期范围", f"结束日期 {end} 早于开始日期 {start}")
+    check_range(start, end)
     run = Run(start, end, today, settings, marks)
     with gc_paused():
         run.customers(sorted(customers, key=_CUSTOMER_ORDER), _snooze_window(start, end, settings, marks))
         run.festivals()
         return run.result()
+
+
+def check_range(start: date, end: date) -> None:
+    """ValidationError when the range ends before it starts."""
+    if end < start:
+        raise ValidationError("日期范围", f"结束日期 {end} 早于开始日期 {start}")
 
 
 @contextmanager

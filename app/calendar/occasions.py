@@ -26,8 +26,8 @@ CONGRATULATE = ("乔迁", "晋升", "结婚", "生子", "升学", "开业", "获
 _GREETING = dict(GREETING_SERVICE)
 _BUSINESS = dict(BUSINESS_METHOD)
 _CARRY = ("", None, "", True)  # add()'s extra: an overdue 定期拜访 is listed even before the range
-_ZODIAC = {y % 12: zodiac(y) for y in range(2000, 2012)}  # year % 12 → 生肖, for the hot path
-_LUNAR_TEXT = {(m, leap, d): format_lunar(LunarDate(None, m, d, leap))
+ZODIAC = {y % 12: zodiac(y) for y in range(2000, 2012)}  # year % 12 → 生肖, for the hot path
+LUNAR_TEXT = {(m, leap, d): format_lunar(LunarDate(None, m, d, leap))
                for m in range(1, 13) for leap in (False, True) for d in range(1, 31)}
 
 
@@ -77,14 +77,14 @@ def _birthday(run: Run, c: CustomerDates, cs: str, grade: str, p: PersonDates, b
     lunar = b.calendar == "lunar"
     who = p.name if p.person_id is None or not p.relation else f"{p.name} {p.relation}"
     if b.year is None:
-        title = f"{who} 生日（农历{_LUNAR_TEXT[(b.month, b.leap, b.day)]}）" if lunar else f"{who} 生日"
+        title = f"{who} 生日（农历{LUNAR_TEXT[(b.month, b.leap, b.day)]}）" if lunar else f"{who} 生日"
     else:
         age = (run.lunar[o].year or 0) - b.year if lunar else run.dates[o].year - b.year
         if age < 1:
             return  # not born yet, or the day of birth itself
-        animal = _ZODIAC[(b.year if lunar else _lunar_birth_year(b)) % 12]
+        animal = ZODIAC[(b.year if lunar else _lunar_birth_year(b)) % 12]
         if lunar:
-            title = f"{who} 生日（农历{_LUNAR_TEXT[(b.month, b.leap, b.day)]}，{age}岁，属{animal}）"
+            title = f"{who} 生日（农历{LUNAR_TEXT[(b.month, b.leap, b.day)]}，{age}岁，属{animal}）"
         else:
             title = f"{who} 生日（{age}岁，属{animal}）"
     whose = "客户" if p.person_id is None else (p.relation or "联系人")
@@ -157,17 +157,17 @@ def _competitor(run: Run, c: CustomerDates, cs: str, grade: str) -> None:
 def _cadence(run: Run, c: CustomerDates, cs: str, grade: str, o: int) -> None:
     # In a view that includes today most customers have an overdue visit: keep this path lean.
     contacted = c.last_contact is not None
-    source = _CADENCE_SOURCE.get((c.grade, contacted)) or _cadence_source(c.grade, contacted)
+    source = CADENCE_SOURCE.get((c.grade, contacted)) or cadence_source(c.grade, contacted)
     run.add(c, f"cadence:{cs}:{run.iso[o]}", o, o, "cadence", (None, c.name),
             (f"定期拜访 {c.name}", _BUSINESS[grade], "", source), _CARRY)
 
 
-def _cadence_source(raw_grade: str, contacted: bool) -> str:
+def cadence_source(raw_grade: str, contacted: bool) -> str:
     level = f"{raw_grade}级" if raw_grade else "未定级"
     return f"拜访周期：{level}，自{'上次联系' if contacted else '建卡'}起算"
 
 
-_CADENCE_SOURCE = {(g, contacted): _cadence_source(g, contacted) for g in ("A", "B", "C", "D", "")
+CADENCE_SOURCE = {(g, contacted): cadence_source(g, contacted) for g in ("A", "B", "C", "D", "")
                    for contacted in (False, True)}
 
 

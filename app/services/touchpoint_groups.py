@@ -8,24 +8,38 @@ kept per loaded archive, not one row per customer.  Festival touchpoints with a 
 snoozed) stay single rows: their status or date differs from the group's.  `expand` turns the grouped
 rows back into exactly the flat list `TouchpointService.between` gives (tests/app/test_touchpoint_groups.py),
 one day at a time, for the command line's per-customer output.
+
+Every other touchpoint comes from the bulk path (app/calendar/bulk.py: per-load tables, one pass per
+kind) for the customers no mark names, and from the engine for the few a mark names.
 """
 from __future__ import annotations
 
-import heapq
+from bisect import insort
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import compress
-from operator import attrgetter
+from itertools import compress, groupby
+from operator import attrgetter, not_
 from types import MappingProxyType
 
+from app.calendar.bulk import Buckets, Occasions
 from app.calendar.emit import EFFECTIVE_GRADE, festival_text, new_touchpoint
-from app.calendar.engine import KIND_ORDER, CalendarSettings, CustomerDates, Mark, Touchpoint, touchpoints
-from app.calendar.festivals import Festival, festivals_between
+from app.calendar.engine import (
+    KIND_ORDER,
+    CalendarSettings,
+    CustomerDates,
+    Mark,
+    Touchpoint,
+    check_range,
+    gc_paused,
+    touchpoints,
+)
+from app.calendar.festivals import FESTIVALS, Festival, festivals_between
 
 _FEST = KIND_ORDER["festival"]
 _BY_NAME = attrgetter("customer_name", "customer_id")
+_FESTIVAL_ORDER = {key: i for i, (key, _, _) in enumerate(FESTIVALS)}  # on a shared day, as festivals_between
 
 
 @dataclass(frozen=True)
@@ -69,6 +83,24 @@ class NameOrder:
         self.stored = tuple(c.grade for c in ordered)
         self.effective = tuple(EFFECTIVE_GRADE.get(g, "D") for g in self.stored)
         self._members: dict[tuple[str, frozenset[str]], tuple[tuple[int, ...], tuple[str, ...]]] = {}
+        self._outside: dict[frozenset[str], frozenset[int]] = {}
+        self._ordered: Sequence[CustomerDates] | None = ordered
+        self._occasions: Occasions | None = None
+
+    def occasions(self) -> Occasions:
+        """The bulk path's per-load tables (built on first use)."""
+        if self._occasions is None:
+            assert self._ordered is not None
+            self._occasions, self._ordered = Occasions(self._ordered), None
+        return self._occasions
+
+    def outside(self, wanted: frozenset[str]) -> frozenset[int]:
+        """Ids of the customers whose stored grade is not in `wanted` (empty: nobody)."""
+        found = self._outside.get(wanted)
+        if found is None:
+            found = self._outside[wanted] = frozenset(
+                cid for cid, g in zip(self.ids, self.stored, strict=True) if wanted and g not in wanted)
+        return found
 
     def members(self, festival_grades: str, wanted: frozenset[str]) -> tuple[tuple[int, ...], tuple[str, ...]]:
         """(ids, effective grades) of the customers whose grade gets a festival, stored grade in `wanted` (empty: all)."""
@@ -81,10 +113,9 @@ class NameOrder:
         return found
 
 
-def festival_groups(order: NameOrder, customers: Sequence[CustomerDates], by_id: Mapping[int, CustomerDates],
-                    settings: CalendarSettings, marks: Mapping[str, Mark], start: date, end: date, today: date,
-                    grades: Iterable[str] = ()) -> tuple[list[FestivalOccurrence], list[Touchpoint]]:
-    """(the festival occurrences in [start, end] as groups, the marked festival touchpoints as single rows)."""
+def festival_groups(order: NameOrder, settings: CalendarSettings, marks: Mapping[str, Mark], start: date, end: date,
+                    today: date, grades: Iterable[str] = ()) -> list[FestivalOccurrence]:
+    """The festival occurrences in [start, end] as groups of their unmarked customers."""
     wanted = frozenset(grades)
     marked: dict[tuple[str, str], set[int]] = {}
     for key in marks:
@@ -99,8 +130,8 @@ def festival_groups(order: NameOrder, customers: Sequence[CustomerDates], by_id:
             continue
         ids, effective = order.members(chosen, wanted)
         skip = marked.get((f.key, f.date.isoformat()))
-        if skip:
-            keep = [cid not in skip for cid in ids]
+        if skip:  # C-level filtering: a festival can hold every customer
+            keep = list(map(not_, map(skip.__contains__, ids)))
             ids, effective = tuple(compress(ids, keep)), tuple(compress(effective, keep))
         if not ids:
             continue
@@ -109,47 +140,89 @@ def festival_groups(order: NameOrder, customers: Sequence[CustomerDates], by_id:
         lead = date.fromordinal(o - settings.birthday_lead_days) if f.greets else f.date
         status, overdue = ("overdue", t - o) if o < t else ("due", 0)
         groups.append(FestivalOccurrence(f, lead, title, status, overdue, ids, MappingProxyType(Counter(effective))))
-    named = sorted({cid for ids in marked.values() for cid in ids if cid in by_id})
-    people = [by_id[cid] for cid in named if not wanted or by_id[cid].grade in wanted]
-    singles = [tp for tp in touchpoints(people, start, end, today, settings, marks)
-               if tp.kind == "festival" and tp.key in marks] if people else []
-    return groups, singles
+    return groups
 
 
-def merge(own: Iterable[Touchpoint], groups: Sequence[FestivalOccurrence],
-          singles: Sequence[Touchpoint]) -> list[AgendaRow]:
-    """Agenda order: (day, kind order); on a day's festival place the groups come first, then the single rows."""
-    extras: list[AgendaRow] = [*groups, *singles]  # groups in festival order, singles in the engine's order
-    extras.sort(key=_day_of)  # stable: keeps that order within a day
-    return list(heapq.merge(own, extras, key=_place))
+def grouped_agenda(order: NameOrder, by_id: Mapping[int, CustomerDates], settings: CalendarSettings,
+                   marks: Mapping[str, Mark], start: date, end: date, today: date, kinds: Iterable[str] = (),
+                   grades: Iterable[str] = ()) -> list[AgendaRow]:
+    """`TouchpointService.grouped`: `between`'s rows with each festival day's unmarked customers as one group.
+
+    Customers a mark names go through the engine (their marked festival touchpoints stay single rows);
+    everyone else through the bulk tables.
+    """
+    check_range(start, end)
+    wanted_kinds, wanted = frozenset(kinds), frozenset(grades)
+    festive = not wanted_kinds or "festival" in wanted_kinds
+    buckets: Buckets = {}
+    with gc_paused():
+        occasions = order.occasions()
+        named = occasions.named(marks)
+        occasions.emit(buckets, start, end, today, settings, wanted_kinds, named | order.outside(wanted))
+        people = [by_id[cid] for cid in sorted(named) if not wanted or by_id[cid].grade in wanted]
+        singles: list[AgendaRow] = []
+        for tp in touchpoints(people, start, end, today, settings, marks) if people else ():
+            if tp.kind == "festival":
+                if festive and tp.key in marks:  # unmarked ones are in the groups
+                    singles.append(tp)
+            elif not wanted_kinds or tp.kind in wanted_kinds:
+                bucket = buckets.setdefault((tp.date.toordinal() << 4) | KIND_ORDER[tp.kind], [])
+                insort(bucket, tp, key=_BY_NAME)  # after equal keys: one customer's rows keep their order
+        groups = festival_groups(order, settings, marks, start, end, today, grades) if festive else []
+        return _in_order(buckets, [*groups, *singles])
+
+
+def _in_order(buckets: Buckets, extras: list[AgendaRow]) -> list[AgendaRow]:
+    """Agenda order: (day, kind order); on a day's festival place its groups first, then the single rows."""
+    slots: dict[int, list[AgendaRow]] = dict(buckets)  # type: ignore[arg-type]
+    for row in extras:  # groups in festival order, singles in the engine's order
+        slots.setdefault((row.date.toordinal() << 4) | _FEST, []).append(row)
+    out: list[AgendaRow] = []
+    for k in sorted(slots):
+        out += slots[k]
+    return out
 
 
 def expand(rows: Iterable[AgendaRow], by_id: Mapping[int, CustomerDates]) -> Iterator[Touchpoint]:
     """The flat touchpoints of grouped rows, in `between`'s order (a day's festival rows re-sorted by name)."""
     slot: list[Touchpoint] = []
+    mixed: set[int] = set()  # customers with a single festival row in the slot
     slot_day = None
     for row in rows:
         if row.kind != "festival":
             if slot:
-                yield from _sorted_slot(slot)
-                slot = []
+                yield from _sorted_slot(slot, mixed)
+                slot, mixed = [], set()
             yield row  # type: ignore[misc]
             continue
         if slot and row.date != slot_day:
-            yield from _sorted_slot(slot)
-            slot = []
+            yield from _sorted_slot(slot, mixed)
+            slot, mixed = [], set()
         slot_day = row.date
         if isinstance(row, FestivalOccurrence):
             slot.extend(_members(row, by_id))
         else:
             slot.append(row)
+            mixed.add(row.customer_id)
     if slot:
-        yield from _sorted_slot(slot)
+        yield from _sorted_slot(slot, mixed)
 
 
-def _sorted_slot(slot: list[Touchpoint]) -> list[Touchpoint]:
+def _sorted_slot(slot: list[Touchpoint], mixed: set[int]) -> list[Touchpoint]:
+    """By customer; one customer's rows by the festivals' own dates, then FESTIVALS order (as the engine files them)."""
     slot.sort(key=_BY_NAME)
+    if mixed:  # only a customer with a marked row can have group and single rows on one day
+        at = [i for i, tp in enumerate(slot) if tp.customer_id in mixed]
+        for _cid, run in groupby(at, key=lambda i: slot[i].customer_id):
+            places = list(run)
+            if len(places) > 1:
+                slot[places[0]:places[-1] + 1] = sorted(slot[places[0]:places[-1] + 1], key=_origin)
     return slot
+
+
+def _origin(tp: Touchpoint) -> tuple[str, int]:
+    """(the festival's own day as in its key, its FESTIVALS position)."""
+    return tp.key[-10:], _FESTIVAL_ORDER[tp.festival_key]
 
 
 def _members(group: FestivalOccurrence, by_id: Mapping[int, CustomerDates]) -> list[Touchpoint]:
@@ -166,11 +239,3 @@ def _members(group: FestivalOccurrence, by_id: Mapping[int, CustomerDates]) -> l
                                                "festival", group.title, method, gift, status, source, key, None, "",
                                                overdue)))
     return out
-
-
-def _day_of(row: AgendaRow) -> date:
-    return row.date
-
-
-def _place(row: AgendaRow) -> tuple[date, int]:
-    return row.date, (_FEST if row.kind == "festival" else KIND_ORDER[row.kind])

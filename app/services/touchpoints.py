@@ -36,7 +36,7 @@ from app.services.customers import touch
 from app.services.records import refresh_contact_dates
 from app.services.settings import DEFAULT_CADENCE
 from app.services.touchpoint_counts import DayCounts, SpanTally, mark_may_touch, span_tally
-from app.services.touchpoint_groups import AgendaRow, NameOrder, expand, festival_groups, merge
+from app.services.touchpoint_groups import AgendaRow, NameOrder, expand, grouped_agenda
 from app.services.touchpoint_index import CandidateIndex
 from app.services.touchpoint_views import (
     OVERDUE_LOOKBACK_DAYS,
@@ -120,15 +120,9 @@ class TouchpointService(ServiceBase):
         Every other touchpoint (and every marked festival one) is a single row, in agenda order;
         `expand` gives back exactly `between`'s list.
         """
-        today = today or self.today()
-        kinds = tuple(kinds)
-        own = self._run(start, end, today, kinds, grades, carry=True, festivals=False)
-        if kinds and "festival" not in set(kinds):
-            return list(own)
-        loaded, settings = self._loaded(), self.calendar_settings()
-        groups, singles = festival_groups(self._order(loaded), loaded.customers, loaded.by_id, settings,
-                                          loaded.marks, start, end, today, grades)
-        return merge(own, groups, singles)
+        loaded = self._loaded()
+        return grouped_agenda(self._order(loaded), loaded.by_id, self.calendar_settings(), loaded.marks, start, end,
+                              today or self.today(), kinds, grades)
 
     def expand(self, rows: Iterable[AgendaRow]) -> Iterator[Touchpoint]:
         """The per-customer touchpoints of `grouped` rows, built one festival day at a time."""
