@@ -14,13 +14,14 @@ kind) for the customers no mark names, and from the engine for the few a mark na
 """
 from __future__ import annotations
 
-from bisect import insort
+from array import array
+from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import compress, groupby
-from operator import attrgetter, not_
+from itertools import chain, compress, groupby
+from operator import attrgetter
 from types import MappingProxyType
 
 from app.calendar.bulk import Buckets, Occasions
@@ -82,7 +83,10 @@ class NameOrder:
         self.ids = tuple(c.customer_id for c in ordered)
         self.stored = tuple(c.grade for c in ordered)
         self.effective = tuple(EFFECTIVE_GRADE.get(g, "D") for g in self.stored)
-        self._members: dict[tuple[str, frozenset[str]], tuple[tuple[int, ...], tuple[str, ...]]] = {}
+        self._members: dict[tuple[str, frozenset[str]], tuple[tuple[int, ...], tuple[str, ...], array]] = {}
+        by_id = sorted(range(len(self.ids)), key=self.ids.__getitem__)
+        self._sorted_ids, self._ranks = array("q", [self.ids[i] for i in by_id]), array("q", by_id)
+        self._counts: dict[tuple[str, frozenset[str]], Mapping[str, int]] = {}
         self._outside: dict[frozenset[str], frozenset[int]] = {}
         self._ordered: Sequence[CustomerDates] | None = ordered
         self._occasions: Occasions | None = None
@@ -102,15 +106,40 @@ class NameOrder:
                 cid for cid, g in zip(self.ids, self.stored, strict=True) if wanted and g not in wanted)
         return found
 
-    def members(self, festival_grades: str, wanted: frozenset[str]) -> tuple[tuple[int, ...], tuple[str, ...]]:
-        """(ids, effective grades) of the customers whose grade gets a festival, stored grade in `wanted` (empty: all)."""
+    def members(self, festival_grades: str, wanted: frozenset[str]) -> tuple[tuple[int, ...], tuple[str, ...], array]:
+        """(ids, effective grades, places in the name order) of the customers whose grade gets a festival,
+        stored grade in `wanted` (empty: all)."""
         key = (festival_grades, wanted)
         found = self._members.get(key)
         if found is None:
             gets = set(festival_grades)
             keep = [e in gets and (not wanted or s in wanted) for s, e in zip(self.stored, self.effective, strict=True)]
-            found = self._members[key] = (tuple(compress(self.ids, keep)), tuple(compress(self.effective, keep)))
+            found = self._members[key] = (tuple(compress(self.ids, keep)), tuple(compress(self.effective, keep)),
+                                          array("q", compress(range(len(keep)), keep)))
         return found
+
+    def without(self, festival_grades: str, wanted: frozenset[str],
+                skip: set[int]) -> tuple[tuple[int, ...], Mapping[str, int]]:
+        """(ids, how many of each effective grade) of `members` less the customers in `skip` (a few marked ones)."""
+        key = (festival_grades, wanted)
+        ids, effective, places = self.members(festival_grades, wanted)
+        counts = self._counts.get(key)
+        if counts is None:
+            counts = self._counts[key] = MappingProxyType(Counter(effective))
+        drop = []
+        for cid in skip:
+            i = bisect_left(self._sorted_ids, cid)
+            if i < len(self._sorted_ids) and self._sorted_ids[i] == cid:
+                j = bisect_left(places, self._ranks[i])
+                if j < len(places) and places[j] == self._ranks[i]:
+                    drop.append(j)
+        if not drop:
+            return ids, counts
+        drop.sort()
+        spans = zip([0, *(j + 1 for j in drop)], [*drop, len(ids)], strict=True)
+        left = Counter(counts)
+        left.subtract(effective[j] for j in drop)
+        return tuple(chain.from_iterable(ids[a:b] for a, b in spans)), MappingProxyType(+left)
 
 
 def festival_groups(order: NameOrder, settings: CalendarSettings, marks: Mapping[str, Mark], start: date, end: date,
@@ -128,18 +157,14 @@ def festival_groups(order: NameOrder, settings: CalendarSettings, marks: Mapping
         chosen = "".join(g for g in "ABCD" if g in settings.festival_grades.get(f.key, ""))
         if not chosen:
             continue
-        ids, effective = order.members(chosen, wanted)
-        skip = marked.get((f.key, f.date.isoformat()))
-        if skip:  # C-level filtering: a festival can hold every customer
-            keep = list(map(not_, map(skip.__contains__, ids)))
-            ids, effective = tuple(compress(ids, keep)), tuple(compress(effective, keep))
+        ids, counts = order.without(chosen, wanted, marked.get((f.key, f.date.isoformat()), set()))
         if not ids:
             continue
         o = f.date.toordinal()
         title = festival_text(f, chosen[0])[0]
         lead = date.fromordinal(o - settings.birthday_lead_days) if f.greets else f.date
         status, overdue = ("overdue", t - o) if o < t else ("due", 0)
-        groups.append(FestivalOccurrence(f, lead, title, status, overdue, ids, MappingProxyType(Counter(effective))))
+        groups.append(FestivalOccurrence(f, lead, title, status, overdue, ids, counts))
     return groups
 
 
