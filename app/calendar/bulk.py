@@ -26,7 +26,7 @@ from app.calendar import bulk_rows as rows
 from app.calendar.emit import EFFECTIVE_GRADE, Run, cadence_days_of
 from app.calendar.engine import gc_paused
 from app.calendar.lunar import lunar_year_of
-from app.calendar.model import BUSINESS_METHOD, GREETING_SERVICE, CalendarSettings, CustomerDates, DateSpec
+from app.calendar.model import BUSINESS_METHOD, GREETING_SERVICE, CalendarSettings, CustomerDates
 from app.calendar.occasions import CADENCE_SOURCE, LUNAR_TEXT, ZODIAC, cadence_source
 from app.calendar.rules import lunar_occurrence_map, solar_occurrence_map
 
@@ -181,36 +181,40 @@ class _Births:
 
     def __init__(self, out: list[tuple]) -> None:
         self.append = out.append
-        self.animals: dict[tuple[int, int, int], str] = {}  # 公历 birth → 生肖
+        self.specs: dict[tuple, tuple] = {}  # (calendar, year, month, day, leap) → (date key, year, middle, tail)
         self.sources: dict[tuple[str, bool], tuple[str, str]] = {}  # (whose, 农历?) → (source, source head)
 
     def add(self, c: CustomerDates, grade: str) -> None:
         """One customer's persons with a birthday."""
         method, gift = GREETING_SERVICE[grade]
-        cid = c.customer_id
+        cid, card, name, append, specs, sources = c.customer_id, c.card_no, c.name, self.append, self.specs, self.sources
         for p in c.persons:
             b = p.birthday
             if b is None:
                 continue
-            lunar = b.calendar == "lunar"
-            key = _LUNAR_KEYS[(b.month, b.leap, b.day)] if lunar else _SOLAR_KEYS[(b.month, b.day)]
-            whose = "客户" if p.person_id is None else (p.relation or "联系人")
-            source = self.sources.get((whose, lunar))
-            if source is None:
-                head = f"{whose}生日（{'农历' if lunar else '公历'}"
-                source = self.sources[(whose, lunar)] = (head + "）", head)
-            self.append((key, b.year, cid, c.card_no, c.name, p.person_id, p.name,
-                         p.relation if p.person_id is not None and p.relation else None,
-                         (_LUNAR_MIDS[key] if lunar else _SOLAR_MIDS)[b.year is None], self._tail(b, lunar),
-                         *source, method, gift, f"bday:c{cid}:p{p.person_id or 0}:"))
+            fields = (b.calendar, b.year, b.month, b.day, b.leap)
+            spec = specs.get(fields) or self._spec(fields)
+            pid, relation = p.person_id, p.relation
+            whose = ("客户" if pid is None else (relation or "联系人"), fields[0] == "lunar")
+            source = sources.get(whose) or self._source(whose)
+            append((*spec, cid, card, name, pid, p.name, relation if pid is not None and relation else None,
+                    *source, method, gift, f"bday:c{cid}:p{pid or 0}:"))
 
-    def _tail(self, b: DateSpec, lunar: bool) -> str:
-        """'岁，属虎）' after the age ('' when the birth year is unknown)."""
-        if b.year is None:
-            return ""
-        if lunar:
-            return _TAILS[ZODIAC[b.year % 12]]
-        found = self.animals.get((b.year, b.month, b.day))
-        if found is None:  # 生肖 of a 公历 birth: the lunar year it falls in
-            found = self.animals[(b.year, b.month, b.day)] = ZODIAC[lunar_year_of(date(b.year, b.month, b.day)) % 12]
-        return _TAILS[found]
+    def _spec(self, fields: tuple) -> tuple:
+        """(date key, birth year, title middle, title tail) of one stored birthday."""
+        calendar, year, month, day, leap = fields
+        if calendar == "lunar":
+            key = _LUNAR_KEYS[(month, leap, day)]
+            mid, tail = _LUNAR_MIDS[key][year is None], "" if year is None else _TAILS[ZODIAC[year % 12]]
+        else:  # 生肖 of a 公历 birth: the lunar year it falls in
+            key = _SOLAR_KEYS[(month, day)]
+            mid = _SOLAR_MIDS[year is None]
+            tail = "" if year is None else _TAILS[ZODIAC[lunar_year_of(date(year, month, day)) % 12]]
+        found = self.specs[fields] = (key, year, mid, tail)
+        return found
+
+    def _source(self, whose: tuple[str, bool]) -> tuple[str, str]:
+        """(source, source head): '配偶生日（公历）' and '配偶生日（公历' (a moved date goes before the bracket)."""
+        head = f"{whose[0]}生日（{'农历' if whose[1] else '公历'}"
+        found = self.sources[whose] = (head + "）", head)
+        return found

@@ -69,10 +69,10 @@ def lunar_note(run: Run, key: tuple, o: int) -> tuple[int, str]:
 
 
 def births(entries: list[tuple], hits: Hits, skip: Collection[int]) -> None:
-    """Entries: (date key, birth year, id, card, name, person id, person name, relation shown or None,
-    title middle, title tail, source, source head, method, gift, key prefix)."""
+    """Entries: (date key, birth year, title middle, title tail, id, card, name, person id, person name,
+    relation shown or None, source, source head, method, gift, key prefix)."""
     new, tp = new_touchpoint, Touchpoint
-    for key, year0, cid, card, name, pid, pname, rel, mid, tail, source0, head, method, gift, prefix in entries:
+    for key, year0, mid, tail, cid, card, name, pid, pname, rel, source0, head, method, gift, prefix in entries:
         found = hits.get(key)
         if not found or cid in skip:
             continue

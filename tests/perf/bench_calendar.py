@@ -8,6 +8,9 @@ Each row is timed against a "floor" measured in the same run on the same inputs:
   what any engine in CPython must at least spend;
 - 农历: lunar-python per customer (Lunar.fromYmd(...).getSolar() for each 农历 birthday), timed on
   a 1k sample and extrapolated — what the per-lunar-year tables save;
+- 全年议程（分组）: the path TouchpointService.grouped takes (bulk tables for unmarked customers, the
+  engine for marked ones, festivals as groups); its per-load tables get their own row, and a run with
+  1% of the customers fully marked shows what marks cost;
 - .ics: the touchpoints() call it starts from;
 - 月视图计数: the path the 日历 grid takes (DayCounts tables, built once per load): its floor is the
   look-up loop over every customer, which the tables beat (ratio < 1).
