@@ -193,18 +193,18 @@ def test_locking_does_not_wait_for_a_running_touchpoint_count(shell_ctx, people,
     import time
 
     from app.progress import Cancelled
-    from app.services import touchpoint_inputs
+    from app.services import touchpoint_load
     from ui.stats_page import StatsPage
 
     entered, release = threading.Event(), threading.Event()
-    real_deals = touchpoint_inputs._deals
+    real_deals = touchpoint_load._Loader.deals
 
-    def slow_deals(s):  # the load's second query, held until the test lets it go
+    def slow_deals(loader):  # the load's second query, held until the test lets it go
         entered.set()
         release.wait(10)
-        return real_deals(s)
+        return real_deals(loader)
 
-    monkeypatch.setattr(touchpoint_inputs, "_deals", slow_deals)
+    monkeypatch.setattr(touchpoint_load._Loader, "deals", slow_deals)
     shell_ctx.svc.touchpoints.invalidate()
     page = StatsPage(shell_ctx)
     qtbot.addWidget(page)
