@@ -11,7 +11,7 @@ from datetime import date
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 
-from app.calendar.engine import Touchpoint
+from app.calendar.model import Touchpoint
 from app.services.touchpoint_views import FestivalGroup, group_festivals, status_text, weekday_name
 from ui.style import DANGER, MUTED
 

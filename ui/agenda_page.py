@@ -20,9 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.calendar.engine import KINDS, Touchpoint
+from app.calendar.model import KINDS, Touchpoint  # the engine and the service load in the worker thread
 from app.services.touchpoint_views import day_caption
-from app.services.touchpoints import suggested_method
 from ui.agenda_model import KIND_NAMES, AgendaTreeModel
 from ui.background import BackgroundCall
 from ui.context import AppContext
@@ -118,6 +117,8 @@ class TouchpointPage(QWidget):
         tps = self._open_ones()
         if not tps:
             return
+        from app.services.touchpoints import suggested_method
+
         answer = CompleteDialog.ask(self, self._describe(tps), suggested_method(tps[0]))
         if answer is None:
             return

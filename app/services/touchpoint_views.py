@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from types import MappingProxyType
 
-from app.calendar.engine import KINDS, Touchpoint
 from app.calendar.festivals import festivals_between
 from app.calendar.lunar import day_name, ganzhi_year, month_name, solar_to_lunar, zodiac
+from app.calendar.model import KINDS, Touchpoint
 
 OVERDUE_LOOKBACK_DAYS = 30  # an unmarked birthday or festival older than this has passed for good
 GRID_DAYS = 42  # six weeks, Monday first
