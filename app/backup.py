@@ -37,6 +37,7 @@ from app.backup_digest import (
     data_tables,
     file_problems,
     in_background,
+    length_problems,
     page_problems,
     structure_problems,
     table_counts,
@@ -155,11 +156,14 @@ def create_backup(archive: af.Archive, dest: Path, password: str | None = None, 
         raise AppError(_cannot_write(dest, exc)) from None
     try:
         watch.stage(0, "正在检查档案并写入备份…")
-        written = _write(archive, tmp, key, backup_key, watch, now or datetime.now())
+        written, copy_problems = _write(archive, tmp, key, backup_key, watch, now or datetime.now())
+        if copy_problems:
+            raise _damaged(archive, tuple(copy_problems))
         watch.stage(2, "正在校验备份…")
         _fsync(tmp)
-        try:  # what verify_backup checks: pages, b-trees, and the copy's rows against the manifest
-            info = _check(tmp, backup_key[0], watch)
+        try:  # what verify_backup checks: pages (their HMACs were checked right after the copy; the pages the
+            # manifest changed are read again here, which checks theirs), b-trees, the rows against the manifest
+            info = _check(tmp, backup_key[0], watch, pages_checked=True)
         except ArchiveDamaged as exc:
             raise _damaged(archive, (str(exc), *exc.details)) from None
         if (info.counts, info.digest) != (written["counts"], written["digest"]):
@@ -207,8 +211,12 @@ def _damaged(archive: af.Archive, details: tuple[str, ...]) -> ArchiveDamaged:
 
 
 def _write(archive: af.Archive, tmp: Path, key: tuple[bytes, bytes], backup_key: tuple[bytes, bytes],
-           watch: Watch, now: datetime) -> dict[str, Any]:
-    """Copy one snapshot of the archive into tmp, digest that snapshot, and give the copy its manifest."""
+           watch: Watch, now: datetime) -> tuple[dict[str, Any], list[str]]:
+    """Copy one snapshot of the archive into tmp, digest that snapshot, and give the copy its manifest.
+
+    Every page of the copy has its HMAC checked in a thread while the snapshot is digested here (two
+    independent passes, one per core); returns (manifest, the copy's page problems).
+    """
     src = archive.raw()
     try:
         helper = archive.raw()
@@ -223,19 +231,25 @@ def _write(archive: af.Archive, tmp: Path, key: tuple[bytes, bytes], backup_key:
         with open(tmp, "rb") as fh:
             if fh.read(len(af.PLAIN_HEADER)) == af.PLAIN_HEADER:  # belt and braces: never a plaintext backup
                 raise ArchiveDamaged(COPY_BAD, ("副本未加密",))
-        watch.attach(src)
-        src.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-        tables = data_tables(src)
-        manifest = {  # what was copied: the same snapshot, still open
-            "format": FORMAT_VERSION, "app_version": __version__, "schema_version": _schema_version(src),
-            "created_at": now.replace(microsecond=0).isoformat(), "archive_name": archive.path.stem,
-            "counts": table_counts(src, tables), "digest": data_digest(src, tables), "change_mark": change_mark(src),
-        }
+        with in_background(af.raw_connect(tmp, backup_key[0], readonly=True), lambda c: page_problems(c, tmp),
+                           watch) as pages:
+            watch.attach(src)
+            src.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            tables = data_tables(src)
+            manifest = {  # what was copied: the same snapshot, still open
+                "format": FORMAT_VERSION, "app_version": __version__, "schema_version": _schema_version(src),
+                "created_at": now.replace(microsecond=0).isoformat(), "archive_name": archive.path.stem,
+                "counts": table_counts(src, tables), "digest": data_digest(src, tables),
+                "change_mark": change_mark(src),
+            }
+            problems = pages.join()
     finally:
         src.close()
+    if problems:
+        return manifest, problems
     _add_manifest(tmp, backup_key[0], manifest)
     logger.debug("backup copied (%s)", how)
-    return manifest
+    return manifest, []
 
 
 def _add_manifest(tmp: Path, key: bytes, manifest: dict[str, Any]) -> None:
@@ -319,14 +333,19 @@ def check_backup_key(path: Path, key: bytes, *, progress: ProgressFn = no_progre
         raise ArchiveDamaged(f"备份文件已损坏，读取时出错：{path.name}", (str(exc),)) from None
 
 
-def _check(path: Path, key: bytes, watch: Watch) -> BackupInfo:
-    """Every page's HMAC and the b-trees (in a thread) while counts and digest are recomputed."""
+def _check(path: Path, key: bytes, watch: Watch, *, pages_checked: bool = False) -> BackupInfo:
+    """Every page's HMAC and the b-trees (in a thread) while counts and digest are recomputed.
+
+    pages_checked: every page's HMAC was checked since the file was written, except for the pages a
+    later write changed; those are b-tree pages, which quick_check and the digest read (and reading a
+    page checks its HMAC), so only the length check and the b-trees run in the thread.
+    """
     conn = af.raw_connect(path, key, readonly=True)
     try:
         _probe(conn, path)
         info = _manifest_info(conn, path)
-        with in_background(af.raw_connect(path, key, readonly=True), lambda c: backup_file_problems(c, path),
-                           watch) as check:
+        checks = _length_and_structure if pages_checked else backup_file_problems
+        with in_background(af.raw_connect(path, key, readonly=True), lambda c: checks(c, path), watch) as check:
             watch.attach(conn)
             conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             conn.execute("BEGIN")
@@ -343,6 +362,10 @@ def _check(path: Path, key: bytes, watch: Watch) -> BackupInfo:
                              tuple(f"{t}: 清单 {info.counts.get(t)} 行，实际 {n} 行" for t, n in counts.items()
                                    if info.counts.get(t) != n)[:20])
     return replace(info, verified=True)
+
+
+def _length_and_structure(conn: sqlcipher3.Connection, path: Path) -> list[str]:
+    return length_problems(conn, path) or structure_problems(conn)
 
 
 def _probe(conn: sqlcipher3.Connection, path: Path) -> None:

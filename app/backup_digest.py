@@ -183,10 +183,15 @@ def page_problems(conn: sqlcipher3.Connection, path: Path) -> list[str]:
     fails; a cut at a page boundary passes it, hence the length check.
     """
     problems = [r[0] for r in conn.execute("PRAGMA cipher_integrity_check")]
+    return problems + length_problems(conn, path)
+
+
+def length_problems(conn: sqlcipher3.Connection, path: Path) -> list[str]:
+    """The file as long as its header says (a cut at a page boundary passes every page's HMAC)."""
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     if pages > path.stat().st_size // af.PAGE_SIZE and missing_pages(path, pages, af.PAGE_SIZE):
-        problems.append(f"文件只有 {path.stat().st_size // af.PAGE_SIZE} 页，应有 {pages} 页（文件被截断）")
-    return problems
+        return [f"文件只有 {path.stat().st_size // af.PAGE_SIZE} 页，应有 {pages} 页（文件被截断）"]
+    return []
 
 
 def structure_problems(conn: sqlcipher3.Connection) -> list[str]:

@@ -155,6 +155,26 @@ def test_a_page_damaged_on_its_way_to_disk_is_blamed_on_the_copy(archive: af.Arc
     assert archive.verify().ok
 
 
+def test_a_page_damaged_after_the_manifest_was_written_is_caught_too(archive: af.Archive, filled: int,
+                                                                     tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The copy's HMACs are checked right after the copy; a page spoiled after that (here: after the manifest
+    went in) is read again by the final b-tree check and digest, which check its HMAC."""
+    real = backup_module._fsync
+
+    def flaky_disk(path: Path) -> None:
+        with open(path, "r+b") as fh:
+            fh.seek(3 * af.PAGE_SIZE + 1000)
+            fh.write(b"\x00\xff")
+        real(path)
+
+    monkeypatch.setattr(backup_module, "_fsync", flaky_disk)
+    folder = tmp_path / "bk"
+    with pytest.raises(ArchiveDamaged, match="刚写出的备份没有通过校验"):
+        create_backup(archive, folder / "d.cfbak")
+    assert list(folder.iterdir()) == []
+    assert archive.verify().ok
+
+
 def test_a_copy_whose_rows_differ_from_the_snapshot_is_refused(archive: af.Archive, filled: int, tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     real = backup_module.copy_snapshot
