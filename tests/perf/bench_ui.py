@@ -243,6 +243,8 @@ def in_process(n: int, path: Path, password: str, repeat: int, rows: list[tuple]
     window = MainWindow(ctx)
     window.resize(1200, 760)
     window.show()
+    window.current_page().wait_loaded(300)  # type: ignore[union-attr]  # 待办, the start page, settles first
+    window.show_page(0)  # then the 客户 list, where the typing happens
     page = window.customer_list()
     viewport = page.table.viewport()
     _wait_painted(app, viewport)
