@@ -25,11 +25,11 @@ from operator import itemgetter
 
 from app.calendar import bulk_rows as rows
 from app.calendar.emit import EFFECTIVE_GRADE, Run, cadence_days_of
-from app.calendar.engine import gc_paused
 from app.calendar.lunar import lunar_year_of
 from app.calendar.model import BUSINESS_METHOD, GREETING_SERVICE, CalendarSettings, CustomerDates
 from app.calendar.occasions import CADENCE_SOURCE, LUNAR_TEXT, ZODIAC, cadence_source
 from app.calendar.rules import lunar_occurrence_map, solar_occurrence_map
+from app.gcpause import gc_paused
 
 Buckets = rows.Buckets
 _TOKEN = re.compile(r"(?:^|:)([cdve])(\d+)(?=:|$)")

@@ -26,10 +26,8 @@ Rules (the README quotes these):
 """
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from datetime import date
 from operator import attrgetter
 
@@ -49,10 +47,11 @@ from app.calendar.model import (
     Touchpoint,
 )
 from app.errors import ValidationError
+from app.gcpause import gc_paused
 
 __all__ = [
     "BUSINESS_METHOD", "DEFAULT_CADENCE_DAYS", "GREETING_SERVICE", "KINDS", "KIND_ORDER", "CalendarSettings",
-    "CustomerDates", "DateSpec", "DealDates", "Mark", "PersonDates", "Touchpoint", "check_range", "gc_paused",
+    "CustomerDates", "DateSpec", "DealDates", "Mark", "PersonDates", "Touchpoint", "check_range",
     "touchpoints",
 ]
 
@@ -76,19 +75,6 @@ def check_range(start: date, end: date) -> None:
     """ValidationError when the range ends before it starts."""
     if end < start:
         raise ValidationError("日期范围", f"结束日期 {end} 早于开始日期 {start}")
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic GC while building: a year's agenda allocates ~10⁶ tuples that hold no cycles,
-    and the collector would otherwise rescan the growing heap again and again (~25% of the time)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _snooze_window(start: date, end: date, settings: CalendarSettings,

@@ -28,6 +28,7 @@ from app.excel.columns import (
     detect_header,
 )
 from app.excel.readers import Table
+from app.gcpause import gc_paused
 from app.progress import ProgressFn, no_progress, step
 from app.rows import Birthday
 
@@ -162,7 +163,7 @@ def plan_customers(table: Table, header: Header, mapping: Sequence[str], *,
     header_of = {key: label for _, key, label in columns}
     memos: list[dict[str, object]] = [{} for _ in columns]
     total = len(table.rows)
-    with v.gc_paused():
+    with gc_paused():
         for index in range(header.row + 1, total):
             if index % 2000 == 0:
                 step(progress, index, total, f"正在检查第 {table.number(index)} {table.unit}…")

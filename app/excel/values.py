@@ -6,11 +6,8 @@ ValidationError(label, message) whose message says what is wrong with *this* cel
 """
 from __future__ import annotations
 
-import gc
 import re
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -32,22 +29,6 @@ _LUNAR_HINT = re.compile(r"^(农历|阴历|旧历)|闰|[正腊冬]月|初[一二
 _SOLAR_PREFIX = re.compile(r"^(公历|阳历|新历)")
 _MOBILE_FAST = re.compile(r"^1[3-9]\d{9}$")
 _PHONE_SPLIT = re.compile(r"\s*(?:[/,，;；、|\n]|或)\s*")
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector around bulk work.
-
-    An import makes millions of small acyclic objects (cells, dicts, tuples); CPython would walk the
-    whole growing heap again and again for cycles that are not there (measured: ~10% of an import).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 # ---- text ---------------------------------------------------------------------------------------

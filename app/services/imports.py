@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.excel.columns import FIELD_BY_KEY, signature
 from app.excel.dedupe import decide
 from app.excel.importer import ImportPlan, OnDuplicate
-from app.excel.values import gc_paused
+from app.gcpause import gc_paused
 from app.models import Setting
 from app.progress import ProgressFn, no_progress, step
 from app.services.base import ServiceBase

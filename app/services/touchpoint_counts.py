@@ -27,10 +27,11 @@ from operator import itemgetter
 from types import MappingProxyType
 
 from app.calendar.emit import cadence_days_of
-from app.calendar.engine import CalendarSettings, CustomerDates, Mark, gc_paused, touchpoints
+from app.calendar.engine import CalendarSettings, CustomerDates, Mark, touchpoints
 from app.calendar.festivals import festivals_between
 from app.calendar.lunar import solar_to_lunar
 from app.calendar.rules import lunar_occurrence_map, solar_occurrence_map
+from app.gcpause import gc_paused
 from app.services.touchpoint_index import CandidateIndex, effective_grade
 
 _ByGrade = dict[str, tuple[int, ...]]  # stored grade → sorted years or ordinals

@@ -33,10 +33,10 @@ from app.calendar.engine import (
     Mark,
     Touchpoint,
     check_range,
-    gc_paused,
     touchpoints,
 )
 from app.calendar.festivals import FESTIVALS, Festival, festivals_between
+from app.gcpause import gc_paused
 
 _FEST = KIND_ORDER["festival"]
 _BY_NAME = attrgetter("customer_name", "customer_id")

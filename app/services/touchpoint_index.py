@@ -18,9 +18,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from itertools import chain
 
-from app.calendar.engine import CalendarSettings, CustomerDates, Mark, gc_paused
+from app.calendar.engine import CalendarSettings, CustomerDates, Mark
 from app.calendar.festivals import festivals_between
 from app.calendar.rules import lunar_occurrence_map, solar_occurrence_map
+from app.gcpause import gc_paused
 
 MAX_INDEXED_DAYS = 70  # beyond about two months nearly everyone has something: give the engine everyone
 _CADENCE_GROUPS = ("A", "B", "C", "D", "")

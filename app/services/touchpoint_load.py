@@ -27,8 +27,9 @@ from typing import Any
 from sqlalchemy import Select, func, literal_column, select
 from sqlalchemy.orm import Session
 
-from app.calendar.engine import CustomerDates, DateSpec, DealDates, Mark, PersonDates, gc_paused
+from app.calendar.engine import CustomerDates, DateSpec, DealDates, Mark, PersonDates
 from app.errors import AppError, ValidationError
+from app.gcpause import gc_paused
 from app.models import AuditEntry, Contact, Customer, Deal, LifeEventRecord, TouchpointMark, Visit
 
 logger = logging.getLogger(__name__)
