@@ -135,39 +135,25 @@ def test_a_bad_page_in_the_archive_writes_no_backup(archive: af.Archive, filled:
     assert list(folder.iterdir()) == []
 
 
+def _spoil_page(path: Path) -> None:
+    with open(path, "r+b") as fh:
+        fh.seek(3 * af.PAGE_SIZE + 1000)
+        fh.write(b"\x00\xff")
+
+
+@pytest.mark.parametrize("when", ["copy_snapshot", "_fsync"])
 def test_a_page_damaged_on_its_way_to_disk_is_blamed_on_the_copy(archive: af.Archive, filled: int, tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    real = backup_module.copy_snapshot
+                                                                 monkeypatch: pytest.MonkeyPatch, when: str) -> None:
+    """Spoiled right after the copy (the copy's HMAC pass catches it) or after the manifest went in (the final
+    b-tree check and digest read the page again, which checks its HMAC)."""
+    real = getattr(backup_module, when)
 
-    def flaky_disk(*args: object) -> str:
-        how = real(*args)  # type: ignore[arg-type]
-        tmp = args[3]
-        with open(tmp, "r+b") as fh:  # type: ignore[call-overload]
-            fh.seek(3 * af.PAGE_SIZE + 1000)
-            fh.write(b"\x00\xff")
-        return how
+    def flaky_disk(*args: object) -> object:
+        result = real(*args)
+        _spoil_page(args[3] if when == "copy_snapshot" else args[0])  # type: ignore[arg-type]  # the backup file
+        return result
 
-    monkeypatch.setattr(backup_module, "copy_snapshot", flaky_disk)
-    folder = tmp_path / "bk"
-    with pytest.raises(ArchiveDamaged, match="刚写出的备份没有通过校验"):
-        create_backup(archive, folder / "d.cfbak")
-    assert list(folder.iterdir()) == []
-    assert archive.verify().ok
-
-
-def test_a_page_damaged_after_the_manifest_was_written_is_caught_too(archive: af.Archive, filled: int,
-                                                                     tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The copy's HMACs are checked right after the copy; a page spoiled after that (here: after the manifest
-    went in) is read again by the final b-tree check and digest, which check its HMAC."""
-    real = backup_module._fsync
-
-    def flaky_disk(path: Path) -> None:
-        with open(path, "r+b") as fh:
-            fh.seek(3 * af.PAGE_SIZE + 1000)
-            fh.write(b"\x00\xff")
-        real(path)
-
-    monkeypatch.setattr(backup_module, "_fsync", flaky_disk)
+    monkeypatch.setattr(backup_module, when, flaky_disk)
     folder = tmp_path / "bk"
     with pytest.raises(ArchiveDamaged, match="刚写出的备份没有通过校验"):
         create_backup(archive, folder / "d.cfbak")
