@@ -19,9 +19,11 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import date
+from itertools import count
 from operator import itemgetter
+from typing import Any
 
 from app.calendar import bulk_rows as rows
 from app.calendar.emit import EFFECTIVE_GRADE, Run, cadence_days_of
@@ -40,16 +42,29 @@ _TAILS = {animal: f"岁，属{animal}）" for animal in ZODIAC.values()}
 class Dated:
     """One one-off kind: day ordinals sorted (agenda order within a day), with each entry's customer and item."""
 
-    def __init__(self, entries: list[tuple[int, CustomerDates, object]]) -> None:
-        """entries: (day ordinal, customer, item) in agenda order."""
+    def __init__(self, entries: list[tuple[int, CustomerDates, object]], text: Callable[[CustomerDates, Any, str],
+                 rows.Text]) -> None:
+        """entries: (day ordinal, customer, item) in agenda order; text: an entry's texts given its row's ISO day."""
         entries.sort(key=_DAY)  # stable: agenda order within a day
         self.days = array("q", map(_DAY, entries))
         self.customers = [e[1] for e in entries]
         self.items = [e[2] for e in entries]
+        self._text = text
+        self._texts: dict[int, list[rows.Text]] = {}
 
     def between(self, lo: int, hi: int) -> range:
         """Positions of the entries dated in [lo, hi]."""
         return range(bisect_left(self.days, lo), bisect_right(self.days, hi))
+
+    def texts(self, shift: int) -> list[rows.Text]:
+        """Every entry's texts (key, title …) for rows dated `shift` days after the stored day; made once per shift."""
+        found = self._texts.get(shift)
+        if found is None:
+            iso = {o: date.fromordinal(o + shift).isoformat() for o in set(self.days)}
+            text = self._text
+            found = self._texts[shift] = [text(c, item, iso[o])
+                                          for o, c, item in zip(self.days, self.customers, self.items, strict=True)]
+        return found
 
 
 class Occasions:
@@ -59,28 +74,33 @@ class Occasions:
         """`ordered`: the customers in agenda order (name, then id)."""
         self.ordered = ordered
         self._owners: dict[str, tuple[array, array]] | None = None  # built when marks first ask
-        self.births: list[tuple] = []
-        self.weddings: list[tuple] = []
-        self.anniversaries: list[tuple] = []
+        self.births: rows.Yearly = {}
+        self.weddings: rows.Yearly = {}
+        self.anniversaries: rows.Yearly = {}
         self.cadences: list[tuple] = []
+        self._rank = count()  # the yearly tables' entries in agenda order: each day's rows merge by it
         once: dict[str, list[tuple[int, CustomerDates, object]]] = {
             "followup": [], "renewal": [], "competitor_end": [], "appointment": [], "life_event": []}
         with gc_paused():  # ~10⁶ small tuples without cycles
-            births = _Births(self.births)
+            births = _Births(self.births, self._rank)
             for c in ordered:  # one pass: each customer's scattered objects are read once
                 grade = EFFECTIVE_GRADE.get(c.grade, "D")
                 if c.persons:
                     births.add(c, grade)
                 self._add(c, grade, once)
         self.followups, self.renewals, self.competitors, self.appointments, self.events = (
-            Dated(once[k]) for k in ("followup", "renewal", "competitor_end", "appointment", "life_event"))
+            Dated(once[k], text) for k, text in (
+                ("followup", rows.followup_text), ("renewal", rows.renewal_text),
+                ("competitor_end", rows.competitor_text), ("appointment", rows.appointment_text),
+                ("life_event", rows.event_text)))
 
     def _add(self, c: CustomerDates, grade: str, once: dict[str, list[tuple[int, CustomerDates, object]]]) -> None:
         """Everything of one customer but the birthdays."""
         w = c.wedding
         if w is not None:
-            self.weddings.append((_SOLAR_KEYS[(w.month, w.day)], w.year, c.customer_id, c.card_no, c.name,
-                                  *GREETING_SERVICE[grade]))
+            wed = self.weddings.setdefault(_SOLAR_KEYS[(w.month, w.day)], [])
+            wed.append((next(self._rank), w.year, c.customer_id, c.card_no, c.name, *GREETING_SERVICE[grade],
+                        f"wedding:c{c.customer_id}:"))
         for d in c.deals:
             if d.start is not None:
                 once["followup"].append((d.start.toordinal(), c, d))
@@ -90,16 +110,18 @@ class Occasions:
             if d.renewal_kind != "周年":
                 once["renewal"].append((r.toordinal(), c, d))
             else:
-                self.anniversaries.append((_SOLAR_KEYS[(r.month, r.day)], r.toordinal(),
-                                           d.start.year if d.start is not None else None, c.customer_id, c.card_no,
-                                           c.name, d.deal_id, d.product, BUSINESS_METHOD[grade]))
+                ann = self.anniversaries.setdefault(_SOLAR_KEYS[(r.month, r.day)], [])
+                ann.append((next(self._rank), r.toordinal(), d.start.year if d.start is not None else None, c.customer_id,
+                            c.card_no, c.name, f"anniv:d{d.deal_id}:", d.product, BUSINESS_METHOD[grade],
+                            f"成交记录：{d.product}"))
         if c.competitor_end is not None:
             once["competitor_end"].append((c.competitor_end.toordinal(), c, None))
         base = c.last_contact or c.created_on
         if base is not None:
             contacted = c.last_contact is not None
             self.cadences.append((base.toordinal(), c.grade, c.customer_id, c.card_no, c.name, BUSINESS_METHOD[grade],
-                                  CADENCE_SOURCE.get((c.grade, contacted)) or cadence_source(c.grade, contacted)))
+                                  CADENCE_SOURCE.get((c.grade, contacted)) or cadence_source(c.grade, contacted),
+                                  f"cadence:c{c.customer_id}:", f"定期拜访 {c.name}"))
         for a in c.appointments:
             once["appointment"].append((a[1].toordinal(), c, a))
         for e in c.life_events:
@@ -145,15 +167,16 @@ class Occasions:
                                                                run, rows.solar_note), skip)
         if want("cadence"):
             rows.cadences(self.cadences, slots("cadence", 0), run.lo, run.hi, run.today, cadence_days_of(s), skip)
-        for kind, table, lead, shift, text in (
-                ("followup", self.followups, s.new_deal_followup_days, s.new_deal_followup_days, rows.followup_text),
-                ("renewal", self.renewals, s.renewal_lead_days, 0, rows.renewal_text),
-                ("competitor_end", self.competitors, s.competitor_lead_days, 0, rows.competitor_text),
-                ("appointment", self.appointments, 0, 0, rows.appointment_text),
-                ("life_event", self.events, 0, 0, rows.event_text)):
+        for kind, table, lead, shift in (
+                ("followup", self.followups, s.new_deal_followup_days, s.new_deal_followup_days),
+                ("renewal", self.renewals, s.renewal_lead_days, 0),
+                ("competitor_end", self.competitors, s.competitor_lead_days, 0),
+                ("appointment", self.appointments, 0, 0),
+                ("life_event", self.events, 0, 0)):
             if want(kind):
-                days = slots(kind, lead)
-                rows.once(kind, table, table.between(run.lo - shift, run.hi - shift), days, shift, skip, text)
+                positions = table.between(run.lo - shift, run.hi - shift)
+                if positions:
+                    rows.once(kind, table, positions, slots(kind, lead), shift, skip, table.texts(shift))
 
 
 _SOLAR_KEYS = {(d.month, d.day): (d.month, d.day) for d in map(date.fromordinal, range(
@@ -180,15 +203,15 @@ def _owner_tables(ordered: Sequence[CustomerDates]) -> dict[str, tuple[array, ar
 class _Births:
     """Builds the births table (layout in bulk_rows.births), with the texts many entries share."""
 
-    def __init__(self, out: list[tuple]) -> None:
-        self.append = out.append
+    def __init__(self, out: rows.Yearly, rank: Iterator[int]) -> None:
+        self.out, self.rank = out, rank
         self.specs: dict[tuple, tuple] = {}  # (calendar, year, month, day, leap) → (date key, year, middle, tail)
         self.sources: dict[tuple[str, bool], tuple[str, str]] = {}  # (whose, 农历?) → (source, source head)
 
     def add(self, c: CustomerDates, grade: str) -> None:
         """One customer's persons with a birthday."""
         method, gift = GREETING_SERVICE[grade]
-        cid, card, name, append, specs, sources = c.customer_id, c.card_no, c.name, self.append, self.specs, self.sources
+        cid, card, name, out, specs, sources = c.customer_id, c.card_no, c.name, self.out, self.specs, self.sources
         for p in c.persons:
             b = p.birthday
             if b is None:
@@ -198,8 +221,13 @@ class _Births:
             pid, relation = p.person_id, p.relation
             whose = ("客户" if pid is None else (relation or "联系人"), fields[0] == "lunar")
             source = sources.get(whose) or self._source(whose)
-            append((*spec, cid, card, name, pid, p.name, relation if pid is not None and relation else None,
-                    *source, method, gift, f"bday:c{cid}:p{pid or 0}:"))
+            key, year, mid, tail = spec
+            entries = out.get(key)
+            if entries is None:
+                entries = out[key] = []
+            entries.append((next(self.rank), year, mid, tail, cid, card, name, pid, p.name,
+                            relation if pid is not None and relation else None, *source, method, gift,
+                            f"bday:c{cid}:p{pid or 0}:"))
 
     def _spec(self, fields: tuple) -> tuple:
         """(date key, birth year, title middle, title tail) of one stored birthday."""

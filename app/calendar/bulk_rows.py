@@ -1,14 +1,19 @@
 """The bulk path's passes (bulk.py): one tuple per touchpoint, field order as in Touchpoint.
 
-These are the hot loops of a year's agenda (~400k rows at 100k customers): locals only, each day's
-facts (date objects, lead date, ISO text, status, bucket) looked up from a per-range table, texts that
-are the same for many rows shared rather than rebuilt.
+These are the hot loops of a year's agenda (~430k rows at 100k customers), where a row's cost is mostly
+allocating it and, later, freeing it: locals only; each day's facts (date objects, lead date, ISO text,
+status, bucket) looked up from a per-range table; every text that does not depend on the day (key
+prefixes, 定期拜访 titles, the texts of one-off dates) worked out once per load and shared; ages as
+shared strings.  The yearly kinds (birthdays, weddings, 成交周年) are built day by day, so one day's rows
+lie together in memory and are freed in the order they were made (measured: freeing a year's birthdays
+0.12 → 0.08 s at 100k); within a day the rows of its date keys are merged back into agenda order by
+each entry's rank.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from app.calendar.emit import EFFECTIVE_GRADE, Run, new_touchpoint
 from app.calendar.lunar import format_lunar
@@ -28,8 +33,10 @@ if TYPE_CHECKING:
     from app.calendar.bulk import Dated
 
 Buckets = dict[int, list[Touchpoint]]  # (ordinal << 4) | kind order → touchpoints in agenda order
-Slot = tuple  # (append to the day's bucket, date, lead date, ISO text, status, overdue days)
+Slot = tuple  # (append to the day's bucket, date, lead date, ISO text, status, overdue days, the bucket)
 Hits = dict[tuple, tuple[tuple, ...]]  # date key → ((ordinal, *slot, year, moved note), ...)
+Yearly = dict[tuple, list[tuple]]  # date key → its entries in agenda order, each starting with its rank
+AGES = tuple(str(n) for n in range(10_000))  # ages, anniversaries (any year span) as shared strings
 _WEDDING = "客户档案：结婚纪念日"
 _COMPETITOR = "客户档案：竞争对手合同到期日"
 _APPOINTMENT = "访问记录：下次约见"
@@ -46,7 +53,7 @@ class Slots(dict[int, Slot]):
         run, today = self.run, self.run.today
         bucket = self.buckets.setdefault((o << 4) | self.kind, [])
         status, overdue = ("overdue", today - o) if o < today else ("due", 0)
-        slot = self[o] = (bucket.append, run.dates[o], run.dates[o - self.lead], run.iso[o], status, overdue)
+        slot = self[o] = (bucket.append, run.dates[o], run.dates[o - self.lead], run.iso[o], status, overdue, bucket)
         return slot
 
 
@@ -68,86 +75,129 @@ def lunar_note(run: Run, key: tuple, o: int) -> tuple[int, str]:
     return ld.year or 0, (f"，今年按{format_lunar(ld)}过" if (ld.month, ld.leap, ld.day) != key else "")
 
 
-def births(entries: list[tuple], hits: Hits, skip: Collection[int]) -> None:
-    """Entries: (date key, birth year, title middle, title tail, id, card, name, person id, person name,
+def by_day(table: Yearly, hits: Hits) -> list[tuple[list[Touchpoint], list[tuple[list[tuple], tuple]]]]:
+    """The hits of the date keys `table` has entries for, day by day ascending: (the day's bucket, [(entries, hit)])."""
+    days: dict[int, list[tuple[list[tuple], tuple]]] = {}
+    for key, found in hits.items():
+        entries = table.get(key)
+        if entries:
+            for hit in found:
+                days.setdefault(hit[0], []).append((entries, hit))
+    return [(days[o][0][1][7], days[o]) for o in sorted(days)]
+
+
+def file_day(bucket: list[Touchpoint], pieces: list[tuple[list[int], list[Touchpoint]]]) -> None:
+    """Add one day's rows, made key by key as (ranks, rows), to its bucket in agenda (rank) order."""
+    if len(pieces) == 1:
+        bucket += pieces[0][1]
+        return
+    ranks: list[int] = []
+    made: list[Touchpoint] = []
+    for r, m in pieces:
+        ranks += r
+        made += m
+    bucket += map(made.__getitem__, sorted(range(len(ranks)), key=ranks.__getitem__))  # a merge of sorted runs
+
+
+def births(table: Yearly, hits: Hits, skip: Collection[int]) -> None:
+    """Entries: (rank, birth year, title middle, title tail, id, card, name, person id, person name,
     relation shown or None, source, source head, method, gift, key prefix)."""
-    new, tp = new_touchpoint, Touchpoint
-    for key, year0, mid, tail, cid, card, name, pid, pname, rel, source0, head, method, gift, prefix in entries:
-        found = hits.get(key)
-        if not found or cid in skip:
-            continue
-        for _o, append, d, ld, iso, status, overdue, year, moved in found:
-            if year0 is None:
-                title = f"{pname}{mid}" if rel is None else f"{pname} {rel}{mid}"
-            else:
-                age = year - year0
-                if age < 1:
+    new, tp, ages = new_touchpoint, Touchpoint, AGES
+    for bucket, day in by_day(table, hits):
+        pieces = []
+        for entries, (_o, _append, d, ld, iso, status, overdue, _bucket, year, moved) in day:
+            made: list[Touchpoint] = []
+            ranks: list[int] = []
+            add, ranked = made.append, ranks.append
+            for rank, year0, mid, tail, cid, card, name, pid, pname, rel, source0, head, method, gift, prefix in entries:
+                if cid in skip:
+                    continue
+                if year0 is None:
+                    title = f"{pname}{mid}" if rel is None else f"{pname} {rel}{mid}"
+                elif year0 < year:
+                    age = ages[year - year0]
+                    title = f"{pname}{mid}{age}{tail}" if rel is None else f"{pname} {rel}{mid}{age}{tail}"
+                else:
                     continue  # not born yet, or the day of birth itself
-                title = f"{pname}{mid}{age}{tail}" if rel is None else f"{pname} {rel}{mid}{age}{tail}"
-            append(new(tp, (prefix + iso, d, ld, cid, card, name, pid, pname, "birthday", title, method, gift, status,
-                            f"{head}{moved}）" if moved else source0, "", None, "", overdue)))
+                ranked(rank)
+                add(new(tp, (prefix + iso, d, ld, cid, card, name, pid, pname, "birthday", title, method, gift, status,
+                             f"{head}{moved}）" if moved else source0, "", None, "", overdue)))
+            pieces.append((ranks, made))
+        file_day(bucket, pieces)
 
 
-def weddings(entries: list[tuple], hits: Hits, skip: Collection[int]) -> None:
-    """Entries: (date key, wedding year, id, card, name, method, gift)."""
-    new, tp = new_touchpoint, Touchpoint
-    for key, year0, cid, card, name, method, gift in entries:
-        found = hits.get(key)
-        if not found or cid in skip:
-            continue
-        for _o, append, d, ld, iso, status, overdue, year, _moved in found:
-            if year - year0 >= 1:
-                append(new(tp, (f"wedding:c{cid}:{iso}", d, ld, cid, card, name, None, name, "wedding",
-                                f"{name} 结婚{year - year0}周年纪念日", method, gift, status, _WEDDING, "", None, "",
-                                overdue)))
+def weddings(table: Yearly, hits: Hits, skip: Collection[int]) -> None:
+    """Entries: (rank, wedding year, id, card, name, method, gift, key prefix)."""
+    new, tp, ages = new_touchpoint, Touchpoint, AGES
+    for bucket, day in by_day(table, hits):
+        pieces = []
+        for entries, (_o, _append, d, ld, iso, status, overdue, _bucket, year, _moved) in day:
+            made: list[Touchpoint] = []
+            ranks: list[int] = []
+            add, ranked = made.append, ranks.append
+            for rank, year0, cid, card, name, method, gift, prefix in entries:
+                if year0 < year and cid not in skip:
+                    ranked(rank)
+                    add(new(tp, (prefix + iso, d, ld, cid, card, name, None, name, "wedding",
+                                 f"{name} 结婚{ages[year - year0]}周年纪念日", method, gift, status, _WEDDING, "", None, "",
+                                 overdue)))
+            pieces.append((ranks, made))
+        file_day(bucket, pieces)
 
 
-def anniversaries(entries: list[tuple], hits: Hits, skip: Collection[int]) -> None:
-    """Entries: (date key, stored renewal ordinal, start year or None, id, card, name, deal id, product, method)."""
-    new, tp = new_touchpoint, Touchpoint
-    for key, first, year0, cid, card, name, deal_id, product, method in entries:
-        found = hits.get(key)
-        if not found or cid in skip:
-            continue
-        for o, append, d, ld, iso, status, overdue, year, _moved in found:
-            if o >= first:
-                n = year - year0 if year0 is not None else 0
-                append(new(tp, (f"anniv:d{deal_id}:{iso}", d, ld, cid, card, name, None, name, "deal_anniversary",
-                                f"{product} {n}周年" if n > 0 else f"{product} 周年", method, "", status,
-                                f"成交记录：{product}", "", None, "", overdue)))
+def anniversaries(table: Yearly, hits: Hits, skip: Collection[int]) -> None:
+    """Entries: (rank, stored renewal ordinal, start year or None, id, card, name, key prefix, product, method,
+    source)."""
+    new, tp, ages = new_touchpoint, Touchpoint, AGES
+    for bucket, day in by_day(table, hits):
+        pieces = []
+        for entries, (o, _append, d, ld, iso, status, overdue, _bucket, year, _moved) in day:
+            made: list[Touchpoint] = []
+            ranks: list[int] = []
+            add, ranked = made.append, ranks.append
+            for rank, first, year0, cid, card, name, prefix, product, method, source in entries:
+                if o >= first and cid not in skip:
+                    n = year - year0 if year0 is not None else 0
+                    ranked(rank)
+                    add(new(tp, (prefix + iso, d, ld, cid, card, name, None, name, "deal_anniversary",
+                                 f"{product} {ages[n]}周年" if n > 0 else f"{product} 周年", method, "", status, source,
+                                 "", None, "", overdue)))
+            pieces.append((ranks, made))
+        file_day(bucket, pieces)
 
 
 def cadences(entries: list[tuple], days: Slots, lo: int, hi: int, today: int, cadence: dict[str, int],
              skip: Collection[int]) -> None:
     """定期拜访 due in range, or overdue from before it when the range starts on or before today.
 
-    Entries: (base ordinal, stored grade, id, card, name, method, source).
+    Entries: (base ordinal, stored grade, id, card, name, method, source, key prefix, title).
     """
     new, tp = new_touchpoint, Touchpoint
     fallback, carry = cadence["D"], lo <= today
-    for base, grade, cid, card, name, method, source in entries:
+    for base, grade, cid, card, name, method, source, prefix, title in entries:
         o = base + cadence.get(grade, fallback)
         if (lo <= o <= hi or (carry and o < lo)) and cid not in skip:
-            append, d, ld, iso, status, overdue = days[o]
-            append(new(tp, (f"cadence:c{cid}:{iso}", d, ld, cid, card, name, None, name, "cadence", f"定期拜访 {name}",
-                            method, "", status, source, "", None, "", overdue)))
+            append, d, ld, iso, status, overdue, _bucket = days[o]
+            append(new(tp, (prefix + iso, d, ld, cid, card, name, None, name, "cadence", title, method, "", status,
+                            source, "", None, "", overdue)))
 
 
 Text = tuple[str, str, str, str, str, datetime | None, str]  # (key, title, method, gift, source, at, place)
 
 
 def once(kind: str, table: Dated, positions: range, days: Slots, shift: int, skip: Collection[int],
-         text: Callable[[CustomerDates, Any, str], Text]) -> None:
-    """One-off dates in range (a bulk.Dated's positions), in day then agenda order; day = stored day + shift."""
+         texts: Sequence[Text]) -> None:
+    """One-off dates in range (a bulk.Dated's positions), in day then agenda order; day = stored day + shift;
+    texts: each entry's Text (Dated.texts)."""
     new, tp = new_touchpoint, Touchpoint
-    ordinals, customers, items = table.days, table.customers, table.items
+    ordinals, customers = table.days, table.customers
     for i in positions:
         c = customers[i]
         cid = c.customer_id
         if cid in skip:
             continue
-        append, d, ld, iso, status, overdue = days[ordinals[i] + shift]
-        key, title, method, gift, source, at, place = text(c, items[i], iso)
+        append, d, ld, _iso, status, overdue, _bucket = days[ordinals[i] + shift]
+        key, title, method, gift, source, at, place = texts[i]
         append(new(tp, (key, d, ld, cid, c.card_no, c.name, None, c.name, kind, title, method, gift, status, source,
                         "", at, place, overdue)))
 
