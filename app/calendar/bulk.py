@@ -2,15 +2,17 @@
 
 The engine (emit.py, occasions.py) visits one customer at a time and files each touchpoint through
 `Run.add`, which also resolves marks: ~6 µs a row, ~2.4 s for a year at 100k customers.  Here the
-dates are laid out once per loaded archive in agenda (name, id) order, and a range costs one pass per
-kind: for yearly dates (birthdays, weddings, 成交周年) and 定期拜访 a flat loop over small tuples, for
+dates are laid out once per loaded archive and a range costs one pass per kind: for yearly dates
+(birthdays, weddings, 成交周年) tables by date key, each key's entries in agenda (name, id) order and
+ranked, walked day by day (a day's keys merge by rank); for 定期拜访 a flat loop in agenda order; for
 one-off dates (新单回访, 续期/到期, 竞品合同到期, 约见, 人生大事) a bisect into day-sorted arrays.  Each
 day's date objects, lead date, ISO text, status and output bucket are computed once per range
-(bulk_rows.Slots).  The passes visit customers in name order, so every (day, kind) bucket comes out in
-agenda order, as the engine's do.
+(bulk_rows.Slots), so every (day, kind) bucket comes out in agenda order, as the engine's do.
 
-The tables hold references to the loaded objects and shared texts; the only per-entry strings are the
-birthday key prefixes (rebuilding them costs ~40 ms a year): ~78 MB at 100k synthetic customers.
+The tables hold references to the loaded objects and shared texts, plus per-entry key prefixes,
+定期拜访 titles and (on first use) the texts of one-off dates, so that a row makes at most two new
+strings: ~120 MB at 100k synthetic customers (the 86 MB of the first layout plus ~33 MB bought for
+~0.1 s a year's agenda); only `grouped` (a long range: the command line's agenda) builds them.
 Marks are not looked at: a caller sends the customers a mark names (`named`) to the engine and skips
 them here.  tests/app/calendar/test_cal_bulk.py holds this equal to the engine.
 """
