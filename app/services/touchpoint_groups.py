@@ -210,27 +210,36 @@ def _in_order(buckets: Buckets, extras: list[AgendaRow]) -> list[AgendaRow]:
 
 def expand(rows: Iterable[AgendaRow], by_id: Mapping[int, CustomerDates]) -> Iterator[Touchpoint]:
     """The flat touchpoints of grouped rows, in `between`'s order (a day's festival rows re-sorted by name)."""
-    slot: list[Touchpoint] = []
-    mixed: set[int] = set()  # customers with a single festival row in the slot
-    slot_day = None
+    slot: list[AgendaRow] = []  # one day's festival rows, as grouped
     for row in rows:
-        if row.kind != "festival":
-            if slot:
-                yield from _sorted_slot(slot, mixed)
-                slot, mixed = [], set()
-            yield row  # type: ignore[misc]
-            continue
-        if slot and row.date != slot_day:
-            yield from _sorted_slot(slot, mixed)
-            slot, mixed = [], set()
-        slot_day = row.date
-        if isinstance(row, FestivalOccurrence):
-            slot.extend(_members(row, by_id))
-        else:
+        if slot and (row.kind != "festival" or row.date != slot[0].date):
+            yield from _expand_slot(slot, by_id)
+            slot = []
+        if row.kind == "festival":
             slot.append(row)
-            mixed.add(row.customer_id)
+        else:
+            yield row  # type: ignore[misc]
     if slot:
-        yield from _sorted_slot(slot, mixed)
+        yield from _expand_slot(slot, by_id)
+
+
+def _expand_slot(slot: list[AgendaRow], by_id: Mapping[int, CustomerDates]) -> list[Touchpoint]:
+    """One day's festival touchpoints in agenda order.
+
+    A day with one festival and no marked rows (nearly every one) is its group's members, already in name
+    order; otherwise everything is re-sorted by customer.
+    """
+    if len(slot) == 1 and isinstance(slot[0], FestivalOccurrence):
+        return _members(slot[0], by_id)
+    flat: list[Touchpoint] = []
+    mixed: set[int] = set()  # customers with a single festival row in the slot
+    for row in slot:
+        if isinstance(row, FestivalOccurrence):
+            flat += _members(row, by_id)
+        else:
+            flat.append(row)
+            mixed.add(row.customer_id)
+    return _sorted_slot(flat, mixed)
 
 
 def _sorted_slot(slot: list[Touchpoint], mixed: set[int]) -> list[Touchpoint]:
@@ -255,12 +264,14 @@ def _members(group: FestivalOccurrence, by_id: Mapping[int, CustomerDates]) -> l
     f = group.festival
     texts = {g: festival_text(f, g) for g in group.grades}
     pre, suf, d, lead = f"fest:{f.key}:c", f":{f.date.isoformat()}", f.date, group.lead_date
-    status, overdue, key = group.status, group.overdue_days, f.key
-    out = []
-    for cid in group.customer_ids:
-        c = by_id[cid]
-        _title, method, gift, source = texts[EFFECTIVE_GRADE.get(c.grade, "D")]
-        out.append(new_touchpoint(Touchpoint, (pre + str(cid) + suf, d, lead, cid, c.card_no, c.name, None, c.name,
-                                               "festival", group.title, method, gift, status, source, key, None, "",
-                                               overdue)))
+    status, overdue, key, title = group.status, group.overdue_days, f.key, group.title
+    new, tp, effective = new_touchpoint, Touchpoint, EFFECTIVE_GRADE
+    out: list[Touchpoint] = []
+    append = out.append
+    with gc_paused():  # a big festival is ~10⁵ rows without cycles
+        for cid in group.customer_ids:
+            c = by_id[cid]
+            _title, method, gift, source = texts[effective.get(c.grade, "D")]
+            append(new(tp, (f"{pre}{cid}{suf}", d, lead, cid, c.card_no, c.name, None, c.name, "festival", title, method,
+                            gift, status, source, key, None, "", overdue)))
     return out
