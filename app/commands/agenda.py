@@ -4,12 +4,14 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
+import re
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
-from itertools import islice
+from itertools import islice, repeat
+from json.encoder import encode_basestring
+from operator import add, sub
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -20,6 +22,7 @@ from app.services.touchpoint_views import KIND_LABELS, STATUS_LABELS
 COLUMNS = ("date", "card_no", "customer", "person", "kind", "title", "status")
 HEADERS = ("日期", "客户编号", "客户", "对象", "类型", "事项", "状态")
 MAX_DAYS = 3 * 366
+_KINDS, _STATUSES = dict(KIND_LABELS), dict(STATUS_LABELS)  # plain dicts: a million look-ups
 
 
 def register(sub: Any) -> None:
@@ -60,78 +63,121 @@ def cmd_agenda(args: argparse.Namespace) -> int:
     with opened_services(args) as svc:
         tps = svc.touchpoints  # type: ignore[attr-defined]
         grouped = tps.grouped(start, end)
-        write_rows(lambda: map(row_of, tps.expand(grouped)), args.format, sys.stdout)
+        write_rows(lambda: map(Values(), tps.expand(grouped)), args.format, sys.stdout)
     return 0
 
 
+Row = tuple[str, str, str, str, str, str, str]  # the COLUMNS of one output line
+
+
+class Values:
+    """Touchpoint → its output values in COLUMNS order (Chinese labels for kind and status); the ISO text of
+    each day is made once, not once per line (a year at 100k customers is over a million lines)."""
+
+    def __init__(self) -> None:
+        self._iso: dict[date, str] = {}
+
+    def __call__(self, tp: Touchpoint) -> Row:
+        d = tp.date
+        iso = self._iso.get(d)
+        if iso is None:
+            iso = self._iso[d] = d.isoformat()
+        name, person = tp.customer_name, tp.person_name
+        return (iso, tp.card_no, name, person if person != name else "", _KINDS.get(tp.kind, tp.kind), tp.title,
+                _STATUSES.get(tp.status, tp.status))
+
+
 def row_of(tp: Touchpoint) -> dict[str, str]:
-    """One output row (Chinese labels for kind and status)."""
-    return {
-        "date": tp.date.isoformat(), "card_no": tp.card_no, "customer": tp.customer_name,
-        "person": tp.person_name if tp.person_name != tp.customer_name else "",
-        "kind": KIND_LABELS.get(tp.kind, tp.kind), "title": tp.title, "status": STATUS_LABELS.get(tp.status, tp.status),
-    }
+    """One output row as a mapping (column → text)."""
+    return dict(zip(COLUMNS, Values()(tp), strict=True))
 
 
 def render(rows: list[dict[str, str]], fmt: str) -> str:
     """The rows as an aligned table, CSV (with header, UTF-8) or a JSON array."""
     buf = io.StringIO()
-    write_rows(lambda: rows, fmt, buf)
+    write_rows(lambda: (tuple(r[c] for c in COLUMNS) for r in rows), fmt, buf)  # type: ignore[misc]
     return buf.getvalue()
 
 
-def write_rows(rows: Callable[[], Iterable[dict[str, str]]], fmt: str, out: TextIO) -> None:
-    """Write what `render` returns, streaming: `rows()` is iterated once (twice for the table's column widths)."""
+def write_rows(rows: Callable[[], Iterable[Row]], fmt: str, out: TextIO) -> None:
+    """Write the rows (value tuples in COLUMNS order) streaming: `rows()` is iterated once (twice for the table's
+    column widths)."""
     if fmt == "json":
         _write_json(rows(), out)
     elif fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(COLUMNS)
         for chunk in _chunks(rows()):
-            writer.writerows([r[c] for c in COLUMNS] for r in chunk)
+            writer.writerows(chunk)
     else:
         _write_table(rows, out)
 
 
-def _chunks(rows: Iterable[dict[str, str]], size: int = 4096) -> Iterator[list[dict[str, str]]]:
+def _chunks(rows: Iterable[Row], size: int = 4096) -> Iterator[list[Row]]:
     it = iter(rows)
     while chunk := list(islice(it, size)):
         yield chunk
 
 
-def _write_json(rows: Iterable[dict[str, str]], out: TextIO) -> None:
-    """Byte for byte json.dumps(list(rows), ensure_ascii=False, indent=1) + newline, a chunk at a time."""
-    first = True
+# One row of json.dumps(rows, ensure_ascii=False, indent=1): the keys at two spaces, each value a JSON string.
+_JSON_ROW = " {{\n" + ",\n".join(f'  "{c}": {{}}' for c in COLUMNS) + "\n }}"
+
+
+def _write_json(rows: Iterable[Row], out: TextIO) -> None:
+    """Byte for byte json.dumps(rows as objects, ensure_ascii=False, indent=1) + newline, a chunk at a time."""
+    first, row, quote = True, _JSON_ROW.format, encode_basestring
     for chunk in _chunks(rows):
-        text = ",\n".join(" " + json.dumps(r, ensure_ascii=False, indent=1).replace("\n", "\n ") for r in chunk)
+        text = ",\n".join([row(*map(quote, r)) for r in chunk])
         out.write(("[\n" if first else ",\n") + text)
         first = False
     out.write("[]\n" if first else "\n]\n")
 
 
-def _width(text: str) -> int:
-    """Display width in a terminal: CJK characters take two columns."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+# Characters outside ASCII and the three blocks that are all wide (CJK symbols 〈、〉, ideographs, full-width
+# forms （，）); a text without any is ASCII plus wide characters, which are three bytes in UTF-8.
+_OTHER = re.compile("[^\x00-\x7f\u3000-\u303e\u4e00-\u9fff\uff01-\uff60]")
 
 
-def _write_table(rows: Callable[[], Iterable[dict[str, str]]], out: TextIO) -> None:
-    """Aligned columns: one pass for the widths, one to write."""
-    widths = [_width(h) for h in HEADERS]
+class _Extra(dict[str, int]):
+    """How many terminal columns a text takes beyond its length (CJK characters take two), remembered per text."""
+
+    def __missing__(self, text: str) -> int:
+        if text.isascii():
+            n = 0
+        elif _OTHER.search(text) is None:
+            n = (len(text.encode()) - len(text)) >> 1
+        else:
+            n = sum(unicodedata.east_asian_width(ch) in "WF" for ch in text)
+        self[text] = n
+        return n
+
+
+def _write_table(rows: Callable[[], Iterable[Row]], out: TextIO) -> None:
+    """Aligned columns: one pass for the widths, one to write; a chunk's column at a time."""
+    extra = _Extra()
+    widths = [len(h) + extra[h] for h in HEADERS]
     count = 0
-    for r in rows():
-        count += 1
-        for i, c in enumerate(COLUMNS):
-            w = _width(r[c])
-            if w > widths[i]:
-                widths[i] = w
-
-    def line(values: Iterable[str]) -> str:
-        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths, strict=True)).rstrip() + "\n"
-
-    out.write(line(HEADERS))
     for chunk in _chunks(rows()):
-        out.write("".join(line([r[c] for c in COLUMNS]) for r in chunk))
+        count += len(chunk)
+        for i, column in enumerate(zip(*chunk, strict=True)):
+            if max(map(len, column)) * 2 > widths[i]:  # else nothing here can be wider (at most two columns a char)
+                distinct = set(column)
+                widths[i] = max(widths[i], max(map(add, map(len, distinct), map(extra.__getitem__, distinct))))
+
+    def lines(chunk: list[Row] | list[tuple[str, ...]]) -> str:
+        """Each column left-aligned to its width (ljust counts characters: a wide one needs one space less)."""
+        padded = [map(str.ljust, column, map(sub, repeat(w), map(extra.__getitem__, column)))
+                  for column, w in zip(zip(*chunk, strict=True), widths, strict=True)]
+        return "".join(map(_line_end, map("  ".join, zip(*padded, strict=True))))
+
+    out.write(lines([HEADERS]))
+    for chunk in _chunks(rows()):
+        out.write(lines(chunk))
     out.write(f"共 {count} 项\n")
+
+
+def _line_end(text: str) -> str:
+    return text.rstrip() + "\n"
 
 
 def cmd_ics(args: argparse.Namespace) -> int:

@@ -119,3 +119,27 @@ def test_agenda_expands_festival_groups_to_one_line_per_customer(filled, archive
         assert code == 0 and out == render(expected, fmt), fmt
     assert render([], "json") == json.dumps([]) + "\n"
     assert render(expected, "json") == json.dumps(expected, ensure_ascii=False, indent=1) + "\n"
+
+
+@pytest.mark.parametrize("text", ["", "KH000777", "王建国", "中秋问候（农历）", "Zoë 生日", "…续保", "한국 고객", "😀 喜事",
+                                  "ＡＢＣ１２３", "〈重要〉、。", "〿半角空", "张三 配偶 生日（农历四月十五，36岁，属马）"])
+def test_the_table_counts_terminal_columns_as_unicodedata_does(text: str) -> None:
+    import unicodedata
+
+    from app.commands.agenda import _Extra
+
+    wide = sum(unicodedata.east_asian_width(ch) in "WF" for ch in text)
+    assert _Extra()[text] == wide
+
+
+def test_the_table_aligns_wide_and_narrow_texts() -> None:
+    from app.commands.agenda import COLUMNS, render
+
+    rows = [dict(zip(COLUMNS, ("2026-01-01", "KH1", "王建国", "", "生日", "王建国 生日", "待办"), strict=True)),
+            dict(zip(COLUMNS, ("2026-01-02", "KH000002", "Zoë", "李梅", "节日", "中秋问候", "逾期"), strict=True))]
+    lines = render(rows, "table").splitlines()
+    starts = {line.index(status) for line, status in zip(lines, ("状态", "待办", "逾期"), strict=False)}
+    assert len(lines) == 4 and lines[-1] == "共 2 项"
+    cells = [line[:line.index(s)] for line, s in zip(lines, ("状态", "待办", "逾期"), strict=False)]
+    widths = {sum(2 if "\u4e00" <= ch <= "\u9fff" else 1 for ch in c) for c in cells}
+    assert len(widths) == 1, (cells, starts)  # the status column starts at the same terminal column
