@@ -62,6 +62,8 @@ def test_complete_from_agenda_records_the_visit_and_resets_cadence(svc, agenda, 
     answerer = answer_modal(CompleteDialog, answer)
     qtbot.mouseClick(agenda.complete_button, Qt.MouseButton.LeftButton)
     assert len(answerer.check()) == 1
+    # Off the list at once, before the reload (seconds at 100k customers) has had a chance to run.
+    assert not find_rows(agenda.model, lambda n: n.tp is not None and n.tp.customer_id == cid)
     card = svc.customers.get(cid)
     (visit,) = [v for v in card.visits if v.touchpoint_key]
     assert visit.method == "亲自拜访" and visit.content == "上门聊了教育金" and visit.touchpoint_key.startswith("cadence:")
@@ -94,6 +96,7 @@ def test_festival_is_one_row_and_a_group_can_be_skipped(svc, agenda, clock, answ
     answerer = answer_modal(SkipDialog, answer)
     agenda.skip_button.click()
     answerer.check()
+    assert not find_rows(agenda.model, lambda n: n.group is not None and n.group.festival_key == "dongzhi")
     skipped = [t for t in svc.touchpoints.between(date(2026, 12, 22), date(2026, 12, 22), kinds=("festival",))]
     assert {t.customer_id for t in skipped} == ids and {t.status for t in skipped} == {"skipped"}
     assert svc.touchpoints.mark_of(skipped[0].key).reason == "今年改为寄贺卡"
@@ -129,6 +132,7 @@ def test_lock_clears_the_agenda(shell_ctx, svc, agenda) -> None:
     assert agenda.model.rowCount() == 3
     shell_ctx.bus.archive_locked.emit()
     assert agenda.model.rowCount() == 0 and agenda.date_label.text() == ""
+    assert agenda._agenda is None  # nothing of the archive is kept behind the lock
 
 
 def test_print_action_only_with_the_printing_module(agenda) -> None:
