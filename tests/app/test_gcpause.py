@@ -47,3 +47,13 @@ def test_a_cycle_made_garbage_while_paused_is_still_collected() -> None:
     gc.collect()
     assert gone() is None
     assert not gc.garbage
+
+
+def test_young_garbage_from_before_the_pause_is_collected_on_the_way_in() -> None:
+    gc.collect()
+    a, b = _Node(), _Node()
+    a.other, b.other = b, a
+    gone = weakref.ref(a)
+    del a, b
+    with gc_paused():
+        assert gone() is None  # not promoted with the bulk work's objects to wait for a full collection
