@@ -15,7 +15,8 @@ Each row is timed against a "floor" measured in the same run on the same inputs:
 - 月视图计数: the path the 日历 grid takes (DayCounts tables, built once per load): its floor is the
   look-up loop over every customer, which the tables beat (ratio < 1).
 Wall and CPU time are both shown: on a shared machine wall time includes waiting for a core.
-Targets (wall): month ≤ 100 ms and year ≤ 1 s at 100k; .ics for 10k ≤ 5 s (scaled linearly for other n).
+Targets (wall): month ≤ 100 ms and year ≤ 1 s at 100k; .ics for 10k ≤ 5 s (scaled linearly for other n),
+checked on the paths the app takes (月视图计数, 全年议程 grouped); the engine's flat rows are shown for scale.
 """
 from __future__ import annotations
 
@@ -204,9 +205,9 @@ def bench(n: int) -> list[Row]:
     customers = synthetic_customers(n)
     s = CalendarSettings()
     rows: list[Row] = []
-    for label, a, b, target in (("月视图 2026-03", date(2026, 3, 1), date(2026, 3, 31), 0.1),
-                                ("月视图 2026-02（春节）", date(2026, 2, 1), date(2026, 2, 28), 0.1),
-                                ("全年议程 2026", date(2026, 1, 1), date(2026, 12, 31), 1.0)):
+    for label, a, b in (("月视图 2026-03", date(2026, 3, 1), date(2026, 3, 31)),
+                        ("月视图 2026-02（春节）", date(2026, 2, 1), date(2026, 2, 28)),
+                        ("全年议程 2026", date(2026, 1, 1), date(2026, 12, 31))):
         _clear_caches()
         cold, _, result = timed(lambda a=a, b=b: touchpoints(customers, a, b, TODAY, s, {}), repeat=1)
         count = len(result)  # type: ignore[arg-type]
@@ -214,9 +215,10 @@ def bench(n: int) -> list[Row]:
         wall, cpu, _ = timed(lambda a=a, b=b: touchpoints(customers, a, b, TODAY, s, {}))
         _, look, _ = timed(lambda a=a, b=b: floor_loop(customers, a, b, s))
         _, alloc, _ = timed(lambda count=count: alloc_floor(customers, count))
-        rows.append((label, wall, cpu, look + alloc, target * n / 100_000,
-                     f"{count} touchpoints; floor = look-ups {look:.3f} + rows {alloc:.3f}; "
-                     f"first call, empty caches {cold:.3f}s wall"))
+        rows.append((f"{label}（引擎平铺）", wall, cpu, look + alloc, float("nan"),
+                     f"{count} touchpoints, every one built; floor = look-ups {look:.3f} + rows {alloc:.3f}; "
+                     f"first call, empty caches {cold:.3f}s wall. The app's month grid counts (DayCounts) and its "
+                     "year groups festival days: the targets are checked on those rows"))
     year = (date(2026, 1, 1), date(2026, 12, 31))
     by_id = {c.customer_id: c for c in customers}
     build_wall, build_cpu, order = timed(lambda: _name_order(customers), repeat=1)
