@@ -81,8 +81,10 @@ class AgendaTreeModel(QAbstractItemModel):
     COLUMNS = (("date", "日期"), ("customer", "客户"), ("title", "事项"), ("kind", "类型"),
                ("suggest", "建议方式"), ("status", "状态"))
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, *, one_day: bool = False) -> None:
+        """one_day: every row is on the same day (the 日历 day list): the first column shows the time only."""
         super().__init__(parent)
+        self._one_day = one_day
         self._top: list[_Node] = []
         self._today = date.today()
         self._bold = QFont()
@@ -176,6 +178,8 @@ class AgendaTreeModel(QAbstractItemModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> object:
         """Column titles."""
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            if section == 0 and self._one_day:
+                return self.tr("时间")
             return self.tr(self.COLUMNS[section][1])
         return None
 
@@ -243,6 +247,8 @@ class AgendaTreeModel(QAbstractItemModel):
         return self.tr(status_text(tp, self._today))
 
     def _date_text(self, day: date, tp: Touchpoint | None) -> str:
+        if self._one_day:
+            return f"{tp.at:%H:%M}" if tp is not None and tp.at is not None else self.tr("全天")
         text = f"{day.month:02d}-{day.day:02d} {self.tr(weekday_name(day))}"
         if tp is not None and tp.at is not None:
             text += f" {tp.at:%H:%M}"

@@ -192,7 +192,7 @@ class CalendarPage(TouchpointPage):
         self.legend.setProperty("role", "hint")
         self.day_label = QLabel()
         self.day_label.setProperty("role", "title")
-        self.day_model = AgendaTreeModel(self)
+        self.day_model = AgendaTreeModel(self, one_day=True)
         self.day_list = QTreeView()
         self.day_list.setModel(self.day_model)
         self.day_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -202,7 +202,7 @@ class CalendarPage(TouchpointPage):
         self.day_list.setColumnHidden(4, True)  # 建议方式: in the tooltip-sized day list it only crowds
         header = self.day_list.header()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in ((0, 150), (1, 150), (2, 260), (3, 70)):
+        for column, width in ((0, 100), (1, 150), (2, 300), (3, 70)):
             header.resizeSection(column, width)
         self.complete_button = QPushButton(self.tr("完成…"))
         self.skip_button = QPushButton(self.tr("跳过…"))

@@ -123,6 +123,7 @@ def test_a_days_appointments_are_listed_by_their_hour(svc, agenda) -> None:
     assert agenda.wait_loaded()
     rows = find_rows(agenda.model, lambda n: n.tp is not None and n.tp.kind == "appointment")
     assert [agenda.model.node(r).tp.customer_id for r in rows] == [early, late]
+    assert rows[0].data() == "11-24 周二 09:00"  # 待办 spans days: date, weekday and hour
 
 
 def test_lock_clears_the_agenda(shell_ctx, svc, agenda) -> None:
@@ -164,6 +165,9 @@ def test_month_grid_shows_festival_and_birthday_on_the_day(svc, shell_ctx, qtbot
     assert page.selected == date(2026, 12, 22) and page.day_label.text().startswith("2026年12月22日")
     rows = find_rows(page.day_model, lambda n: n.tp is not None and n.tp.customer_id == cid)
     assert [page.day_model.node(r).tp.kind for r in rows] == ["birthday", "festival"]
+    # One day's list: the first column is the time (an appointment's hour, else 全天), not the same date again.
+    assert page.day_model.headerData(0, Qt.Orientation.Horizontal) == "时间"
+    assert {page.day_model.index(r.row(), 0, r.parent()).data() for r in rows} == {"全天"}
     winter = next(i for i, c in enumerate(page.view.cells) if c.date == date(2026, 12, 9))
     assert page.view.cells[winter].lunar_label == "冬月"
     image = page.grid.grab().toImage()  # the painted cell really carries the birthday badge colour
