@@ -18,7 +18,7 @@ def _add(svc, name: str, **kw) -> int:
     return svc.customers.create(CustomerInput(name=name, grade="B", grade_manual=True, **kw))
 
 
-def test_customers_in_id_order_with_texts_days_and_birthdays_shared(svc) -> None:
+def test_customers_in_agenda_order_with_texts_days_and_birthdays_shared(svc) -> None:
     ids = [_add(svc, name, birthday=Birthday("solar", 5, 20, year=1980), wedding_date=date(2001, 10, 1))
            for name in ("张伟", "王芳", "张伟")]
     for cid in ids:
@@ -31,9 +31,9 @@ def test_customers_in_id_order_with_texts_days_and_birthdays_shared(svc) -> None
 
     with svc.touchpoints.read() as s:
         loaded = touchpoint_load.load(s)
-    assert [c.customer_id for c in loaded.customers] == sorted(ids)
+    assert [c.customer_id for c in loaded.customers] == [ids[0], ids[2], ids[1]]  # by name (张 < 王), then id
     assert deleted not in loaded.by_id
-    a, b, c = loaded.customers
+    a, c, b = loaded.customers
     assert a.name == c.name == "张伟" and a.name is c.name
     assert a.persons[0].birthday is b.persons[0].birthday  # one DateSpec per distinct birthday
     assert a.persons[1].name is b.persons[1].name and a.persons[1].relation is b.persons[1].relation
