@@ -24,6 +24,7 @@ from app.services.touchpoint_load import LIVE_DEAL_STATES as LIVE_DEAL_STATES
 from app.services.touchpoint_load import LoadedDates as LoadedDates
 from app.services.touchpoint_load import fingerprint as fingerprint
 from app.services.touchpoint_load import load as load
+from app.services.touchpoint_load import reload_customers as reload_customers
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,8 @@ import io
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -268,11 +269,8 @@ class TouchpointService(ServiceBase):
         """Complete several touchpoints with one method and note — all or nothing; returns the visit ids."""
         found = self._resolve_all(targets)
         when = (at or self.now()).replace(microsecond=0)
-        try:
-            with self.write() as s:
-                return [self._complete_one(s, tp, method, note, when) for tp in found]
-        finally:
-            self.invalidate()
+        with self._writing({tp.customer_id for tp in found}) as s:
+            return [self._complete_one(s, tp, method, note, when) for tp in found]
 
     def skip(self, target: Touchpoint | str, reason: str) -> None:
         """Skip a touchpoint, recording why (the reason is required)."""
@@ -287,13 +285,10 @@ class TouchpointService(ServiceBase):
         if not reason:
             raise ValidationError("跳过原因", "请写明为什么跳过")
         found = self._resolve_all(targets)
-        try:
-            with self.write() as s:
-                for tp in found:
-                    self._put_mark(s, tp, "skipped", reason=reason)
-                    self.audit(s, "update", "touchpoint", None, tp.customer_id, f"跳过待办：{tp.title}（{reason}）")
-        finally:
-            self.invalidate()
+        with self._writing(()) as s:  # marks only: every customer's dates stay as loaded
+            for tp in found:
+                self._put_mark(s, tp, "skipped", reason=reason)
+                self.audit(s, "update", "touchpoint", None, tp.customer_id, f"跳过待办：{tp.title}（{reason}）")
 
     def snooze(self, target: Touchpoint | str, to_date: date) -> None:
         """Move a touchpoint to a later day (today or after)."""
@@ -304,33 +299,62 @@ class TouchpointService(ServiceBase):
         if to_date < self.today():
             raise ValidationError("推迟到", f"不能早于今天（{self.today():%Y-%m-%d}）")
         found = self._resolve_all(targets)
-        try:
-            with self.write() as s:
-                for tp in found:
-                    self._put_mark(s, tp, "snoozed", snooze_to=to_date)
-                    self.audit(s, "update", "touchpoint", None, tp.customer_id,
-                               f"推迟待办：{tp.title} → {to_date:%Y-%m-%d}")
-        finally:
-            self.invalidate()
+        with self._writing(()) as s:
+            for tp in found:
+                self._put_mark(s, tp, "snoozed", snooze_to=to_date)
+                self.audit(s, "update", "touchpoint", None, tp.customer_id, f"推迟待办：{tp.title} → {to_date:%Y-%m-%d}")
 
     def reopen(self, target: Touchpoint | str) -> None:
         """Undo a skip or snooze (a done touchpoint keeps its service record: edit that on the card)."""
         key = target if isinstance(target, str) else target.key
-        try:
-            with self.write() as s:
-                mark = s.scalar(select(TouchpointMark).where(TouchpointMark.key == key))
-                if mark is None:
-                    return
-                if mark.status == "done":
-                    raise ValidationError("待办", "已完成的待办有对应的服务记录，请在客户卡上修改或删除该记录")
-                self.audit(s, "update", "touchpoint", None, mark.customer_id, "恢复待办（撤销跳过/推迟）")
-                s.delete(mark)
-        finally:
-            self.invalidate()
+        with self._writing(()) as s:
+            mark = s.scalar(select(TouchpointMark).where(TouchpointMark.key == key))
+            if mark is None:
+                return
+            if mark.status == "done":
+                raise ValidationError("待办", "已完成的待办有对应的服务记录，请在客户卡上修改或删除该记录")
+            self.audit(s, "update", "touchpoint", None, mark.customer_id, "恢复待办（撤销跳过/推迟）")
+            s.delete(mark)
 
     def invalidate(self) -> None:
         """Forget the cached dates (the next read reloads them)."""
         self._cache = self._index_of = self._counts_of = self._order_of = None
+
+    @contextmanager
+    def _writing(self, customer_ids: Collection[int]) -> Iterator[Session]:
+        """A write transaction after which the cached dates are patched, not reloaded.
+
+        Inside the transaction (which holds the write lock) the cache is checked against the archive first;
+        after the caller's changes these customers (none: the write changed marks only) and every mark are
+        read again (touchpoint_load.reload_customers): at 100k customers a few look-ups instead of ~2 s of
+        reading everything.  A stale cache or a failed write forgets the cache instead.  The per-load tables
+        (month counts, candidate index, name order) are built from the customers' dates alone: they are
+        kept when only marks changed.
+        """
+        cached, patched = self._cache, None
+        try:
+            with self.write() as s:
+                current = cached is not None and inputs.fingerprint(s) == cached[0]
+                yield s
+                if current:
+                    assert cached is not None
+                    s.flush()
+                    patched = (inputs.fingerprint(s), inputs.reload_customers(s, cached[1], customer_ids))
+        except BaseException:
+            self.invalidate()
+            raise
+        if cached is None or patched is None:
+            self.invalidate()
+            return
+        old, new = cached[1], patched[1]
+        self._cache = patched
+        if new.customers is old.customers:
+            for name in ("_index_of", "_counts_of", "_order_of"):
+                held = getattr(self, name)
+                if held is not None and held[0] is old:
+                    setattr(self, name, (new, held[1]))
+        else:
+            self._index_of = self._counts_of = self._order_of = None
 
     # ----- settings --------------------------------------------------------------------------
     def calendar_settings(self) -> CalendarSettings:
