@@ -1,7 +1,7 @@
 """The calendar loader (app/services/touchpoint_load.py): what it keeps, how it shares, and the page cache it leaves.
 
 The engine's results over the loaded dates are held equal to the rules elsewhere (test_touchpoints*.py);
-these tests pin the loader's own promises: customers in agenda order, equal texts and days as one object,
+these tests pin the loader's own promises: customers in id order, equal texts and days as one object,
 the connection's page cache size given back after the scan, nothing from the recycle bin, and a patch after
 the service's own writes that equals a fresh load.
 """
@@ -19,7 +19,7 @@ def _add(svc, name: str, **kw) -> int:
     return svc.customers.create(CustomerInput(name=name, grade="B", grade_manual=True, **kw))
 
 
-def test_customers_in_agenda_order_with_texts_days_and_birthdays_shared(svc) -> None:
+def test_customers_in_id_order_with_texts_days_and_birthdays_shared(svc) -> None:
     ids = [_add(svc, name, birthday=Birthday("solar", 5, 20, year=1980), wedding_date=date(2001, 10, 1))
            for name in ("张伟", "王芳", "张伟")]
     for cid in ids:
@@ -32,9 +32,9 @@ def test_customers_in_agenda_order_with_texts_days_and_birthdays_shared(svc) -> 
 
     with svc.touchpoints.read() as s:
         loaded = touchpoint_load.load(s)
-    assert [c.customer_id for c in loaded.customers] == [ids[0], ids[2], ids[1]]  # by name (张 < 王), then id
+    assert [c.customer_id for c in loaded.customers] == sorted(ids)
     assert deleted not in loaded.by_id
-    a, c, b = loaded.customers
+    a, b, c = loaded.customers
     assert a.name == c.name == "张伟" and a.name is c.name
     assert a.persons[0].birthday is b.persons[0].birthday  # one DateSpec per distinct birthday
     assert a.persons[1].name is b.persons[1].name and a.persons[1].relation is b.persons[1].relation
