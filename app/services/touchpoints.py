@@ -332,7 +332,7 @@ class TouchpointService(ServiceBase):
         read again (touchpoint_load.reload_customers): at 100k customers a few look-ups instead of ~2 s of
         reading everything.  A stale cache or a failed write forgets the cache instead.  The per-load tables
         (month counts, candidate index, name order) are built from the customers' dates alone: they are
-        kept when only marks changed.
+        kept when only marks changed; the engine's name-ordered customers are merged with the changed ones.
         """
         cached, patched = self._cache, None
         try:
@@ -357,7 +357,15 @@ class TouchpointService(ServiceBase):
                 if held is not None and held[0] is old:
                     setattr(self, name, (new, held[1]))
         else:
-            self._index_of = self._counts_of = self._order_of = self._by_name_of = None
+            self._index_of = self._counts_of = self._order_of = None
+            held_names = self._by_name_of
+            if held_names is not None and held_names[0] is old:  # the rest keep their order: one merge
+                ids = set(customer_ids)
+                rest = [c for c in held_names[1] if c.customer_id not in ids]
+                fresh = [new.by_id[i] for i in ids if i in new.by_id]
+                self._by_name_of = (new, tuple(sorted(rest + fresh, key=_AGENDA_ORDER)))
+            else:
+                self._by_name_of = None
 
     # ----- settings --------------------------------------------------------------------------
     def calendar_settings(self) -> CalendarSettings:
