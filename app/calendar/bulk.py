@@ -158,13 +158,13 @@ class Occasions:
             days = slots("birthday", s.birthday_lead_days)
             occ = rows.yearly(solar, days, run, rows.solar_note)
             occ.update(rows.yearly(lunar_occurrence_map(start, end), days, run, rows.lunar_note))
-            rows.births(self.births, occ, skip)
+            rows.file_yearly(self.births, occ, skip, rows.birthday_rows)
         if want("wedding"):
-            rows.weddings(self.weddings, rows.yearly(solar, slots("wedding", s.birthday_lead_days), run,
-                                                     rows.solar_note), skip)
+            rows.file_yearly(self.weddings, rows.yearly(solar, slots("wedding", s.birthday_lead_days), run,
+                                                        rows.solar_note), skip, rows.wedding_rows)
         if want("deal_anniversary"):
-            rows.anniversaries(self.anniversaries, rows.yearly(solar, slots("deal_anniversary", s.renewal_lead_days),
-                                                               run, rows.solar_note), skip)
+            rows.file_yearly(self.anniversaries, rows.yearly(solar, slots("deal_anniversary", s.renewal_lead_days), run,
+                                                             rows.solar_note), skip, rows.anniversary_rows)
         if want("cadence"):
             rows.cadences(self.cadences, slots("cadence", 0), run.lo, run.hi, run.today, cadence_days_of(s), skip)
         for kind, table, lead, shift in (
@@ -206,7 +206,7 @@ def _owner_tables(ordered: Sequence[CustomerDates]) -> dict[str, dict[int, int]]
 
 
 class _Births:
-    """Builds the births table (layout in bulk_rows.births), with the texts many entries share."""
+    """Builds the births table (layout in bulk_rows.birthday_rows), with the texts many entries share."""
 
     def __init__(self, out: rows.Yearly, rank: Iterator[int]) -> None:
         self.out, self.rank = out, rank

@@ -36,6 +36,7 @@ Buckets = dict[int, list[Touchpoint]]  # (ordinal << 4) | kind order → touchpo
 Slot = tuple  # (append to the day's bucket, date, lead date, ISO text, status, overdue days, the bucket)
 Hits = dict[tuple, tuple[tuple, ...]]  # date key → ((ordinal, *slot, year, moved note), ...)
 Yearly = dict[tuple, list[tuple]]  # date key → its entries in agenda order, each starting with its rank
+RowsOf = Callable[[list[tuple], tuple, Collection[int]], tuple[list[int], list[Touchpoint]]]  # entries, hit, skip
 AGES = tuple(str(n) for n in range(10_000))  # ages, anniversaries (any year span) as shared strings
 _WEDDING = "客户档案：结婚纪念日"
 _COMPETITOR = "客户档案：竞争对手合同到期日"
@@ -99,71 +100,68 @@ def file_day(bucket: list[Touchpoint], pieces: list[tuple[list[int], list[Touchp
     bucket += map(made.__getitem__, sorted(range(len(ranks)), key=ranks.__getitem__))  # a merge of sorted runs
 
 
-def births(table: Yearly, hits: Hits, skip: Collection[int]) -> None:
+def file_yearly(table: Yearly, hits: Hits, skip: Collection[int], rows_of: RowsOf) -> None:
+    """Day by day: the rows of each date key hitting the day (rows_of: (ranks, rows)), merged into its bucket."""
+    for bucket, day in by_day(table, hits):
+        file_day(bucket, [rows_of(entries, hit, skip) for entries, hit in day])
+
+
+def birthday_rows(entries: list[tuple], hit: tuple, skip: Collection[int]) -> tuple[list[int], list[Touchpoint]]:
     """Entries: (rank, birth year, title middle, title tail, id, card, name, person id, person name,
     relation shown or None, source, source head, method, gift, key prefix)."""
+    _o, _append, d, ld, iso, status, overdue, _bucket, year, moved = hit
     new, tp, ages = new_touchpoint, Touchpoint, AGES
-    for bucket, day in by_day(table, hits):
-        pieces = []
-        for entries, (_o, _append, d, ld, iso, status, overdue, _bucket, year, moved) in day:
-            made: list[Touchpoint] = []
-            ranks: list[int] = []
-            add, ranked = made.append, ranks.append
-            for rank, year0, mid, tail, cid, card, name, pid, pname, rel, source0, head, method, gift, prefix in entries:
-                if cid in skip:
-                    continue
-                if year0 is None:
-                    title = f"{pname}{mid}" if rel is None else f"{pname} {rel}{mid}"
-                elif year0 < year:
-                    age = ages[year - year0]
-                    title = f"{pname}{mid}{age}{tail}" if rel is None else f"{pname} {rel}{mid}{age}{tail}"
-                else:
-                    continue  # not born yet, or the day of birth itself
-                ranked(rank)
-                add(new(tp, (prefix + iso, d, ld, cid, card, name, pid, pname, "birthday", title, method, gift, status,
-                             f"{head}{moved}）" if moved else source0, "", None, "", overdue)))
-            pieces.append((ranks, made))
-        file_day(bucket, pieces)
+    made: list[Touchpoint] = []
+    ranks: list[int] = []
+    add, ranked = made.append, ranks.append
+    for rank, year0, mid, tail, cid, card, name, pid, pname, rel, source0, head, method, gift, prefix in entries:
+        if cid in skip:
+            continue
+        if year0 is None:
+            title = f"{pname}{mid}" if rel is None else f"{pname} {rel}{mid}"
+        elif year0 < year:
+            age = ages[year - year0]
+            title = f"{pname}{mid}{age}{tail}" if rel is None else f"{pname} {rel}{mid}{age}{tail}"
+        else:
+            continue  # not born yet, or the day of birth itself
+        ranked(rank)
+        add(new(tp, (prefix + iso, d, ld, cid, card, name, pid, pname, "birthday", title, method, gift, status,
+                     f"{head}{moved}）" if moved else source0, "", None, "", overdue)))
+    return ranks, made
 
 
-def weddings(table: Yearly, hits: Hits, skip: Collection[int]) -> None:
+def wedding_rows(entries: list[tuple], hit: tuple, skip: Collection[int]) -> tuple[list[int], list[Touchpoint]]:
     """Entries: (rank, wedding year, id, card, name, method, gift, key prefix)."""
+    _o, _append, d, ld, iso, status, overdue, _bucket, year, _moved = hit
     new, tp, ages = new_touchpoint, Touchpoint, AGES
-    for bucket, day in by_day(table, hits):
-        pieces = []
-        for entries, (_o, _append, d, ld, iso, status, overdue, _bucket, year, _moved) in day:
-            made: list[Touchpoint] = []
-            ranks: list[int] = []
-            add, ranked = made.append, ranks.append
-            for rank, year0, cid, card, name, method, gift, prefix in entries:
-                if year0 < year and cid not in skip:
-                    ranked(rank)
-                    add(new(tp, (prefix + iso, d, ld, cid, card, name, None, name, "wedding",
-                                 f"{name} 结婚{ages[year - year0]}周年纪念日", method, gift, status, _WEDDING, "", None, "",
-                                 overdue)))
-            pieces.append((ranks, made))
-        file_day(bucket, pieces)
+    made: list[Touchpoint] = []
+    ranks: list[int] = []
+    add, ranked = made.append, ranks.append
+    for rank, year0, cid, card, name, method, gift, prefix in entries:
+        if year0 < year and cid not in skip:
+            ranked(rank)
+            add(new(tp, (prefix + iso, d, ld, cid, card, name, None, name, "wedding",
+                         f"{name} 结婚{ages[year - year0]}周年纪念日", method, gift, status, _WEDDING, "", None, "",
+                         overdue)))
+    return ranks, made
 
 
-def anniversaries(table: Yearly, hits: Hits, skip: Collection[int]) -> None:
+def anniversary_rows(entries: list[tuple], hit: tuple, skip: Collection[int]) -> tuple[list[int], list[Touchpoint]]:
     """Entries: (rank, stored renewal ordinal, start year or None, id, card, name, key prefix, product, method,
     source)."""
+    o, _append, d, ld, iso, status, overdue, _bucket, year, _moved = hit
     new, tp, ages = new_touchpoint, Touchpoint, AGES
-    for bucket, day in by_day(table, hits):
-        pieces = []
-        for entries, (o, _append, d, ld, iso, status, overdue, _bucket, year, _moved) in day:
-            made: list[Touchpoint] = []
-            ranks: list[int] = []
-            add, ranked = made.append, ranks.append
-            for rank, first, year0, cid, card, name, prefix, product, method, source in entries:
-                if o >= first and cid not in skip:
-                    n = year - year0 if year0 is not None else 0
-                    ranked(rank)
-                    add(new(tp, (prefix + iso, d, ld, cid, card, name, None, name, "deal_anniversary",
-                                 f"{product} {ages[n]}周年" if n > 0 else f"{product} 周年", method, "", status, source,
-                                 "", None, "", overdue)))
-            pieces.append((ranks, made))
-        file_day(bucket, pieces)
+    made: list[Touchpoint] = []
+    ranks: list[int] = []
+    add, ranked = made.append, ranks.append
+    for rank, first, year0, cid, card, name, prefix, product, method, source in entries:
+        if o >= first and cid not in skip:
+            n = year - year0 if year0 is not None else 0
+            ranked(rank)
+            add(new(tp, (prefix + iso, d, ld, cid, card, name, None, name, "deal_anniversary",
+                         f"{product} {ages[n]}周年" if n > 0 else f"{product} 周年", method, "", status, source,
+                         "", None, "", overdue)))
+    return ranks, made
 
 
 def cadences(entries: list[tuple], days: Slots, lo: int, hi: int, today: int, cadence: dict[str, int],
