@@ -342,7 +342,7 @@ class TouchpointService(ServiceBase):
                 if current:
                     assert cached is not None
                     s.flush()
-                    patched = (inputs.fingerprint(s), inputs.reload_customers(s, cached[1], customer_ids))
+                    patched = self._patched(s, cached[1], customer_ids)
         except BaseException:
             self.invalidate()
             raise
@@ -444,6 +444,15 @@ class TouchpointService(ServiceBase):
         if held is None or held[0] is not loaded:
             held = self._order_of = (loaded, NameOrder(loaded.customers))
         return held[1]
+
+    def _patched(self, s: Session, loaded: inputs.LoadedDates,
+                 customer_ids: Collection[int]) -> tuple[tuple, inputs.LoadedDates] | None:
+        """(fingerprint, patched dates) inside a write; None if reading them fails — the write itself must not."""
+        try:
+            return inputs.fingerprint(s), inputs.reload_customers(s, loaded, customer_ids)
+        except Exception:
+            logger.exception("could not patch the loaded calendar dates; they will be read again")
+            return None
 
     def _by_name(self, loaded: inputs.LoadedDates) -> tuple[CustomerDates, ...]:
         """Every loaded customer in agenda order (name, then id), sorted once per load (0.15 s at 100k) rather than

@@ -131,3 +131,20 @@ def test_the_services_own_writes_patch_the_loaded_dates_to_what_a_fresh_load_giv
             tps.reopen(rng.choice(marked))
         same_as_fresh()
     assert loads == []  # every write was followed by a patch, never by reading everything again
+
+
+def test_a_failing_patch_never_fails_the_write(svc, monkeypatch) -> None:
+    """Reading the changed dates back is a cache's business: if it fails, the skip is kept and the cache dropped."""
+    from app.services import touchpoint_inputs
+
+    cid = _add(svc, "跳过客户", birthday=Birthday("solar", 11, 25, year=1980))
+    tps = svc.touchpoints
+    (tp,) = [t for t in tps.between(date(2026, 11, 22), date(2026, 11, 30)) if t.customer_id == cid]
+
+    def broken(*_a: object, **_k: object) -> None:
+        raise RuntimeError("disk hiccup")
+
+    monkeypatch.setattr(touchpoint_inputs, "reload_customers", broken)
+    tps.skip(tp, "客户出差")
+    assert tps._cache is None  # forgotten: the next read loads everything again
+    assert tps.mark_of(tp.key).status == "skipped"
