@@ -103,6 +103,17 @@ class TouchpointPage(QWidget):
     def forget(self, tps: Sequence[Touchpoint]) -> None:
         """Touchpoints just completed or skipped: a page that lists only open ones takes them off at once."""
 
+    def usable(self, error: object, what: str) -> bool:
+        """Whether a result worked out in the background may be shown: the archive is still open and the work
+        did not fail (a failure is shown the usual way: AppError as a message, anything else the crash dialog)."""
+        if not self.ctx.is_open:
+            return False
+        if error is not None:
+            with action_guard(self, what):
+                raise error  # type: ignore[misc]
+            return False
+        return True
+
     def show_message(self, text: str) -> None:  # pragma: no cover - each page overrides
         """A short confirmation under the list."""
         raise NotImplementedError
@@ -309,11 +320,7 @@ class AgendaPage(TouchpointPage):
         return self.loader.wait(timeout)
 
     def _show_agenda(self, agenda: object, error: object) -> None:
-        if not self.ctx.is_open:
-            return
-        if error is not None:
-            with action_guard(self, self.tr("待办")):
-                raise error  # type: ignore[misc]  # shown the usual way (AppError: a message; else the crash dialog)
+        if not self.usable(error, self.tr("待办")):
             return
         with action_guard(self, self.tr("待办")):
             self._agenda = agenda

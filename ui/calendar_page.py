@@ -307,11 +307,7 @@ class CalendarPage(TouchpointPage):
         self.loader.start(work, delay_ms=LOAD_DELAY_MS)
 
     def _show_month(self, result: object, error: object) -> None:
-        if not self.ctx.is_open:
-            return
-        if error is not None:
-            with action_guard(self, self.tr("日历")):
-                raise error  # type: ignore[misc]  # shown the usual way (AppError: a message; else the crash dialog)
+        if not self.usable(error, self.tr("日历")):
             return
         self.view, self.selected, items = result  # type: ignore[misc]
         self.caption_label.setText(self.view.caption)

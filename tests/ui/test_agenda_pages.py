@@ -238,3 +238,21 @@ def test_main_window_navigation_shows_both_pages(svc, main_window, qtbot) -> Non
     assert isinstance(main_window.current_page(), CalendarPage)
     assert main_window.current_page().wait_loaded()
     assert main_window.current_page().view is not None
+
+
+def test_a_failed_background_load_is_shown_as_a_message(shell_ctx, svc, agenda, monkeypatch) -> None:
+    from app.errors import AppError
+
+    shown = []
+    monkeypatch.setattr("ui.error_dialog.show_app_error", lambda parent, title, error: shown.append((title, str(error))))
+
+    def broken(**_kw: object) -> None:
+        raise AppError("档案暂时读不了")
+
+    monkeypatch.setattr(svc.touchpoints, "agenda", broken)
+    agenda.reload()
+    assert agenda.wait_loaded()
+    assert shown == [("待办", "档案暂时读不了")] and agenda.model.section_count() == 0
+    monkeypatch.setattr(shell_ctx, "services", None)  # locked: a late failure is dropped, not shown
+    agenda._show_agenda(None, AppError("迟到的错误"))
+    assert len(shown) == 1
